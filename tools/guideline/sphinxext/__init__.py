@@ -1,0 +1,35 @@
+"""Sphinx extension: the guideline's need model, views and integrity hooks.
+
+``setup()`` is the one place that wires the model into sphinx-needs and
+registers the project's directives, so a project only lists
+``"guideline.sphinxext"`` in its extensions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+from .. import __version__
+from ..grading import load_settings
+from .needs_config import apply_need_model
+
+
+def _on_config_inited(app: Sphinx, config: Config) -> None:
+    settings = load_settings(Path(app.confdir))
+    app.guideline_settings = settings  # type: ignore[attr-defined]
+    apply_need_model(config, settings)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("sphinx_needs")
+    # Before sphinx-needs reads its own configuration (its handlers run at >= 10).
+    app.connect("config-inited", _on_config_inited, priority=5)
+    from . import directives, layout
+
+    directives.setup(app)
+    layout.setup(app)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
