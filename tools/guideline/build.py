@@ -1,0 +1,78 @@
+"""Run the Sphinx HTML build with warnings as errors and report findings by file and line.
+
+Sphinx prints its own progress (reading/writing percentages). Warnings are
+collected into a file and re-printed as ``file:line: [rule] message`` so the
+output has the same shape as ``guideline check``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from sphinx.cmd.build import build_main
+
+from .errors import GuidelineError
+
+# "path:line: WARNING: message [type.subtype]" (line optional), as Sphinx writes it.
+_WARNING = re.compile(
+    r"^(?P<file>[^\n]*?)(?::(?P<line>\d+))?: (?P<level>WARNING|ERROR|CRITICAL): "
+    r"(?P<message>.*?)(?: \[(?P<rule>[\w.\-]+)\])?$"
+)
+
+
+@dataclass(frozen=True)
+class BuildFinding:
+    file: str
+    line: int
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: [{self.rule}] {self.message}"
+
+
+def parse_warnings(text: str) -> list[BuildFinding]:
+    """Turn Sphinx's warning log into findings; continuation lines join the previous one."""
+    findings: list[BuildFinding] = []
+    for raw in text.splitlines():
+        match = _WARNING.match(raw)
+        if match:
+            findings.append(BuildFinding(
+                file=match["file"] or "<build>",
+                line=int(match["line"] or 0),
+                rule=match["rule"] or match["level"].lower(),
+                message=match["message"].strip(),
+            ))
+        elif findings and raw.strip():
+            last = findings[-1]
+            detail = raw.strip()
+            rule = last.rule
+            tail = re.search(r"\[([\w.\-]+)\]$", detail)
+            if tail and rule in {"error", "warning"}:
+                rule = tail[1]
+            findings[-1] = BuildFinding(last.file, last.line, rule, f"{last.message} | {detail}")
+    return findings
+
+
+def sphinx_html(docs: Path, out: Path, *, quiet: bool = False, jobs: int = 1,
+                extra: list[str] | None = None) -> list[BuildFinding]:
+    """Build HTML into ``out`` with -W; returns the findings, raises on failure."""
+    out.mkdir(parents=True, exist_ok=True)
+    log = out.parent / f"{out.name}-warnings.log"
+    args = ["-b", "html", "-W", "--keep-going", "-w", str(log), "-j", str(jobs)]
+    if quiet:
+        args.append("-q")
+    args += [*(extra or []), str(docs), str(out)]
+    status = build_main(args)
+    findings = parse_warnings(log.read_text(encoding="utf-8") if log.exists() else "")
+    if status != 0:
+        for finding in findings:
+            print(finding, file=sys.stderr)
+        raise GuidelineError(str(docs), 0, "build.failed",
+                             f"the HTML build failed with {len(findings)} finding(s)",
+                             f"full log: {log}")
+    return findings
