@@ -27,9 +27,12 @@ myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline", "attrs_block
 myst_heading_anchors = 3
 
 bibtex_bibfiles = ["../references.bib"]
-bibtex_default_style = "unsrt"
+# Numbered, Lancet-like references (tools/guideline/bibstyle.py); gaps print as "[... not stated]".
+bibtex_default_style = "lancet"
 bibtex_reference_style = "label"
 bibtex_encoding = "utf-8"
+# Stable anchors, so the traceability view can link a reference by its key.
+bibtex_cite_id = "cite-{key}"
 
 needs_build_json = True
 needs_id_length = 3

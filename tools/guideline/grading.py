@@ -42,8 +42,8 @@ class Settings:
         return [g.code for g in self.grades]
 
 
-def load_settings(docs_dir: Path) -> Settings:
-    path = docs_dir / SETTINGS_FILE
+def load_settings(docs_dir: Path | str) -> Settings:
+    path = Path(docs_dir) / SETTINGS_FILE
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

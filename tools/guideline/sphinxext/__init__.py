@@ -19,17 +19,15 @@ from .needs_config import apply_need_model
 
 
 def _on_config_inited(app: Sphinx, config: Config) -> None:
-    settings = load_settings(Path(app.confdir))
-    app.guideline_settings = settings  # type: ignore[attr-defined]
-    apply_need_model(config, settings)
+    apply_need_model(config, load_settings(Path(app.confdir)))
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx_needs")
     # Before sphinx-needs reads its own configuration (its handlers run at >= 10).
     app.connect("config-inited", _on_config_inited, priority=5)
-    from . import directives, layout
+    from . import layout, views
 
-    directives.setup(app)
+    views.setup(app)
     layout.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

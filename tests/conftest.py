@@ -1,0 +1,71 @@
+"""Shared fixtures: small Sphinx projects built from tests/roots, and one build of docs/."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sphinx.testing.util import SphinxTestApp
+
+REPO = Path(__file__).resolve().parent.parent
+ROOTS = Path(__file__).resolve().parent / "roots"
+
+
+@dataclass
+class BuiltProject:
+    srcdir: Path
+    outdir: Path
+    warnings: str
+    status: str
+
+    @property
+    def needs(self) -> dict:
+        data = json.loads((self.outdir / "needs.json").read_text(encoding="utf-8"))
+        version = data["current_version"]
+        return data["versions"][version]["needs"]
+
+    def html(self, page: str = "index") -> str:
+        return (self.outdir / f"{page}.html").read_text(encoding="utf-8")
+
+
+def copy_root(name: str, dest: Path) -> Path:
+    """A test root is tests/roots/common plus tests/roots/test-<name> on top."""
+    shutil.copytree(ROOTS / "common", dest, dirs_exist_ok=True)
+    shutil.copytree(ROOTS / f"test-{name}", dest, dirs_exist_ok=True)
+    return dest
+
+
+def build_sphinx(srcdir: Path, outdir: Path | None = None, freshenv: bool = True) -> BuiltProject:
+    status, warning = io.StringIO(), io.StringIO()
+    outdir = outdir or srcdir / "_build" / "html"
+    app = SphinxTestApp("html", srcdir=srcdir, builddir=outdir.parent, status=status,
+                        warning=warning, freshenv=freshenv)
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    return BuiltProject(srcdir, Path(app.outdir), warning.getvalue(), status.getvalue())
+
+
+@pytest.fixture
+def build_root(tmp_path):
+    """Build the named test root in a temporary folder; returns a BuiltProject."""
+
+    def _build(name: str) -> BuiltProject:
+        return build_sphinx(copy_root(name, tmp_path / name))
+
+    return _build
+
+
+@pytest.fixture(scope="session")
+def guideline_html(tmp_path_factory) -> Path:
+    """One -W build of the real guideline (docs/) per test session, outside the work tree."""
+    from guideline.build import sphinx_html
+
+    out = tmp_path_factory.mktemp("guideline") / "html"
+    sphinx_html(REPO / "docs", out, quiet=True)
+    return out

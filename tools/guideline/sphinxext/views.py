@@ -1,0 +1,276 @@
+"""Guideline views: grading table, recommendation summary, traceability, seed text.
+
+Views that list needs from other pages are placeholders filled in at
+``doctree-resolved``, when every page has been read. Pages holding such a view
+are re-read whenever any page with needs changes (see :func:`_outdated_views`),
+because sphinx-needs' own incremental build leaves them stale.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util.docutils import SphinxDirective
+
+from ..grading import SETTINGS_FILE, load_settings
+
+VIEW_DOCS_KEY = "guideline_view_docs"
+NEED_DOCS_KEY = "guideline_need_docs"
+
+
+class view_placeholder(nodes.General, nodes.Element):
+    """Replaced by a table once all needs are known."""
+
+
+def mark_as_view(env: BuildEnvironment, docname: str) -> None:
+    """Record that ``docname`` shows needs from other pages (re-read when they change)."""
+    getattr(env, VIEW_DOCS_KEY).add(docname)
+
+
+def _init_env(app: Sphinx, env: BuildEnvironment, *_: Any) -> None:
+    for key in (VIEW_DOCS_KEY, NEED_DOCS_KEY):
+        if not hasattr(env, key):
+            setattr(env, key, set())
+
+
+def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    _init_env(app, env)
+    getattr(env, VIEW_DOCS_KEY).discard(docname)
+    getattr(env, NEED_DOCS_KEY).discard(docname)
+
+
+def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
+    _init_env(app, env)
+    for key in (VIEW_DOCS_KEY, NEED_DOCS_KEY):
+        getattr(env, key).update(getattr(other, key, set()) & docnames)
+
+
+def _note_need_docs(app: Sphinx, doctree: nodes.document) -> None:
+    from sphinx_needs.nodes import Need
+
+    if any(True for _ in doctree.findall(Need)):
+        getattr(app.env, NEED_DOCS_KEY).add(app.env.docname)
+
+
+def _outdated_views(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
+                    removed: set[str]) -> list[str]:
+    """When a page with needs changes, every view page must be rebuilt too."""
+    _init_env(app, env)
+    touched = added | changed | removed
+    if not touched:
+        return []
+    views = getattr(env, VIEW_DOCS_KEY)
+    need_docs = getattr(env, NEED_DOCS_KEY)
+    # A new or removed page may add or remove needs; a changed page may change them.
+    if touched & need_docs or added or removed or touched - views:
+        return sorted(views - touched)
+    return []
+
+
+def _needs(app: Sphinx) -> list[dict[str, Any]]:
+    from sphinx_needs.data import SphinxNeedsData
+
+    return [dict(need) for need in SphinxNeedsData(app.env).get_needs_view().values()]
+
+
+def _need_ref(app: Sphinx, fromdoc: str, need: dict[str, Any], text: str | None = None) -> nodes.Node:
+    uri = app.builder.get_relative_uri(fromdoc, need["docname"]) + "#" + need["id"]
+    ref = nodes.reference("", "", internal=True, refuri=uri)
+    ref += nodes.Text(text or need["id"])
+    return ref
+
+
+def _table(headers: list[str], rows: list[list[nodes.Node | str]], classes: list[str]) -> nodes.table:
+    table = nodes.table(classes=["guideline-table", *classes])
+    group = nodes.tgroup(cols=len(headers))
+    table += group
+    for _ in headers:
+        group += nodes.colspec(colwidth=1)
+    head = nodes.thead()
+    group += head
+    row = nodes.row()
+    for title in headers:
+        row += nodes.entry("", nodes.paragraph(text=title))
+    head += row
+    body = nodes.tbody()
+    group += body
+    for cells in rows:
+        row = nodes.row()
+        for cell in cells:
+            entry = nodes.entry()
+            para = nodes.paragraph()
+            if isinstance(cell, str):
+                para += nodes.Text(cell)
+            else:
+                para += cell
+            entry += para
+            row += entry
+        body += row
+    return table
+
+
+def _inline_list(items: list[nodes.Node]) -> nodes.inline:
+    out = nodes.inline()
+    for index, item in enumerate(items):
+        if index:
+            out += nodes.Text(", ")
+        out += item
+    return out
+
+
+class _ViewDirective(SphinxDirective):
+    view = ""
+    has_content = False
+    option_spec = {"status": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        mark_as_view(self.env, self.env.docname)
+        node = view_placeholder(view=self.view, options=dict(self.options))
+        self.set_source_info(node)
+        return [node]
+
+
+class RecSummary(_ViewDirective):
+    """Overview table of all recommendations (optionally only some statuses)."""
+
+    view = "rec-summary"
+
+
+class Traceability(_ViewDirective):
+    """Recommendation -> claims -> sources -> references."""
+
+    view = "traceability"
+
+
+def _rec_sort_key(need: dict[str, Any]) -> tuple[str, str]:
+    return (need["docname"], need["id"])
+
+
+def render_rec_summary(app: Sphinx, fromdoc: str, needs: list[dict[str, Any]], options: dict) -> nodes.Node:
+    wanted = {s.strip() for s in options.get("status", "").split(",") if s.strip()}
+    recs = sorted((n for n in needs if n["type"] == "rec" and (not wanted or n["status"] in wanted)),
+                  key=_rec_sort_key)
+    rows = [[_need_ref(app, fromdoc, rec), rec["title"], rec.get("grade") or "", rec.get("level") or "",
+             rec.get("status") or "", rec.get("introduced") or ""] for rec in recs]
+    return _table(["ID", "Recommendation", "Grade", "Level", "Status", "Since"], rows, ["rec-summary"])
+
+
+def render_traceability(app: Sphinx, fromdoc: str, needs: list[dict[str, Any]], options: dict) -> nodes.Node:
+    by_id = {n["id"]: n for n in needs}
+    sources = {n.get("cite"): n for n in needs if n["type"] == "source"}
+    refs_uri = app.builder.get_relative_uri(fromdoc, app.config.guideline_references_doc)
+    rows: list[list[nodes.Node | str]] = []
+    for rec in sorted((n for n in needs if n["type"] == "rec"), key=_rec_sort_key):
+        claims = [by_id[c] for c in rec.get("based_on", []) if c in by_id]
+        claim_cells, source_cells, ref_cells = [], [], []
+        seen_sources: set[str] = set()
+        for claim in claims:
+            claim_cells.append(_need_ref(app, fromdoc, claim, f"{claim['id']} ({claim.get('verification')})"))
+            key = claim.get("cite") or ""
+            if key in seen_sources:
+                continue
+            seen_sources.add(key)
+            source = sources.get(key)
+            if source:
+                source_cells.append(_need_ref(app, fromdoc, source, f"{source['id']} ({source.get('reliability')})"))
+            ref = nodes.reference("", key, internal=True, refuri=f"{refs_uri}#{nodes.make_id('cite-' + key)}")
+            ref_cells.append(ref)
+        rows.append([_need_ref(app, fromdoc, rec), _inline_list(claim_cells), _inline_list(source_cells),
+                     _inline_list(ref_cells)])
+    return _table(["Recommendation", "Claims (verification)", "Sources (reliability)", "References"],
+                  rows, ["traceability"])
+
+
+RENDERERS = {"rec-summary": render_rec_summary, "traceability": render_traceability}
+
+
+def register_renderer(name: str, renderer: Any) -> None:
+    """Other modules (e.g. the integrity report) add views the same way."""
+    RENDERERS[name] = renderer
+
+
+def _fill_views(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    placeholders = list(doctree.findall(view_placeholder))
+    if not placeholders:
+        return
+    needs = _needs(app)
+    for node in placeholders:
+        node.replace_self(RENDERERS[node["view"]](app, docname, needs, node["options"]))
+
+
+class GradingTable(SphinxDirective):
+    """The grading scheme from guideline.toml, the one place it is declared."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        settings = load_settings(self.env.srcdir)
+        self.env.note_dependency(str(Path(self.env.srcdir) / SETTINGS_FILE))
+        out: list[nodes.Node] = [nodes.paragraph(text=settings.scheme_name)]
+        out.append(_table(["Level of evidence", "Meaning"],
+                          [[g.code, g.meaning] for g in settings.levels], ["grading"]))
+        out.append(_table(["Grade of recommendation", "Meaning"],
+                          [[g.code, g.meaning] for g in settings.grades], ["grading"]))
+        return out
+
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
+
+
+def is_chinese(text: str) -> bool:
+    """A paragraph is Chinese when most of its letters are CJK ideographs or punctuation."""
+    letters = [c for c in text if not c.isspace()]
+    return bool(letters) and sum(bool(_CJK.match(c)) for c in letters) > len(letters) / 2
+
+
+class SeedText(SphinxDirective):
+    """The verbatim text of a seed, one paragraph per line, Chinese marked as such.
+
+    The path is relative to the repository root and must lie under ``seeds/``.
+    """
+
+    required_arguments = 1
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        root = (Path(self.env.srcdir) / self.config.guideline_root).resolve()
+        relative = self.arguments[0]
+        path = (root / relative).resolve()
+        if not path.is_relative_to((root / "seeds").resolve()) or not path.is_file():
+            raise self.error(f"seed-text: {relative} is not a file under seeds/ [guideline.seed-text]")
+        self.env.note_dependency(str(path))
+        text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
+        box = nodes.container(classes=["seed-text"])
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            classes = ["language-zh-cn", "lang-zh"] if is_chinese(line) else []
+            # literal_block would lose wrapping; a line_block keeps the words exactly.
+            para = nodes.paragraph(classes=classes)
+            para += nodes.Text(line)
+            box += para
+        return [box]
+
+
+def setup(app: Sphinx) -> None:
+    app.add_config_value("guideline_references_doc", "references", "env", types=(str,))
+    # The repository root (holding seeds/), relative to the folder of conf.py.
+    app.add_config_value("guideline_root", "..", "env", types=(str,))
+    app.add_node(view_placeholder)
+    app.add_directive("rec-summary", RecSummary)
+    app.add_directive("traceability", Traceability)
+    app.add_directive("grading-table", GradingTable)
+    app.add_directive("seed-text", SeedText)
+    app.connect("env-before-read-docs", _init_env)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
+    app.connect("doctree-read", _note_need_docs)
+    app.connect("env-get-outdated", _outdated_views)
+    app.connect("doctree-resolved", _fill_views)
