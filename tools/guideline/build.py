@@ -7,6 +7,7 @@ output has the same shape as ``guideline check``.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from dataclasses import dataclass
@@ -18,9 +19,13 @@ from .errors import GuidelineError
 
 # "path:line: WARNING: message [type.subtype]" (line optional), as Sphinx writes it.
 _WARNING = re.compile(
-    r"^(?P<file>[^\n]*?)(?::(?P<line>\d+))?: (?P<level>WARNING|ERROR|CRITICAL): "
+    r"^(?:(?P<file>[^\n]*?)(?::(?P<line>\d+))?: )?(?P<level>WARNING|ERROR|CRITICAL): "
     r"(?P<message>.*?)(?: \[(?P<rule>[\w.\-]+)\])?$"
 )
+# Continuation lines of sphinx-needs' schema reports that add nothing for an author.
+_NOISE = ("Severity:", "Need path:", "Schema path:")
+# sphinx-needs reports schema violations by need ID, without a location.
+_NEED_ID = re.compile(r"^Need '(?P<id>[^']+)'")
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ def parse_warnings(text: str) -> list[BuildFinding]:
                 rule=match["rule"] or match["level"].lower(),
                 message=match["message"].strip(),
             ))
-        elif findings and raw.strip():
+        elif findings and raw.strip() and not raw.strip().startswith(_NOISE):
             last = findings[-1]
             detail = raw.strip()
             rule = last.rule
@@ -56,6 +61,30 @@ def parse_warnings(text: str) -> list[BuildFinding]:
                 rule = tail[1]
             findings[-1] = BuildFinding(last.file, last.line, rule, f"{last.message} | {detail}")
     return findings
+
+
+def locate_needs(findings: list[BuildFinding], docs: Path, needs_json: Path) -> list[BuildFinding]:
+    """Give findings that name a need but no file the need's source file and line."""
+    if not needs_json.is_file():
+        return findings
+    try:
+        data = json.loads(needs_json.read_text(encoding="utf-8"))
+        needs = data["versions"][data["current_version"]]["needs"]
+    except (ValueError, KeyError):
+        return findings
+    located = []
+    for finding in findings:
+        match = _NEED_ID.match(finding.message)
+        need = needs.get(match["id"]) if match and finding.file == "<build>" else None
+        if need:
+            path = docs / need.get("docname", "")
+            for suffix in (".md", ".rst"):
+                if path.with_suffix(suffix).is_file():
+                    path = path.with_suffix(suffix)
+                    break
+            finding = BuildFinding(str(path), int(need.get("lineno") or 0), finding.rule, finding.message)
+        located.append(finding)
+    return located
 
 
 def sphinx_html(docs: Path, out: Path, *, quiet: bool = False, jobs: int = 1,
@@ -69,6 +98,7 @@ def sphinx_html(docs: Path, out: Path, *, quiet: bool = False, jobs: int = 1,
     args += [*(extra or []), str(docs), str(out)]
     status = build_main(args)
     findings = parse_warnings(log.read_text(encoding="utf-8") if log.exists() else "")
+    findings = locate_needs(findings, docs, out / "needs.json")
     if status != 0:
         for finding in findings:
             print(finding, file=sys.stderr)
