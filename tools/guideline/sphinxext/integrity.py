@@ -173,8 +173,7 @@ def render_report(app: Sphinx, fromdoc: str, needs: list[dict[str, Any]], option
         box += nodes.rubric(text="Findings by rule")
         box += _table(["Rule", "Severity", "Count", "What it means"],
                       [[rule, RULES[rule].severity if rule in RULES else "", count,
-                        RULES[rule].summary if rule in RULES else ""] for rule, count in sorted(by_rule.items())],
-                      [3, 1, 1, 6])
+                        RULES[rule].summary if rule in RULES else ""] for rule, count in sorted(by_rule.items())])
         box += nodes.rubric(text="All findings")
         box += _table(["Where", "Rule", "Severity", "Message"],
                       [[f.location(), f.rule, f.severity, f.message] for f in result.findings])
