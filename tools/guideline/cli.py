@@ -92,6 +92,7 @@ def serve(port: int, host: str) -> None:
 
 # Sub-commands that live with their concern register here.
 COMMANDS = [
+    "guideline.check.cli:check",
 ]
 
 
