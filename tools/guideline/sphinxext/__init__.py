@@ -30,4 +30,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
     views.setup(app)
     layout.setup(app)
+    from . import integrity
+
+    integrity.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
