@@ -26,6 +26,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx_needs")
     # Before sphinx-needs reads its own configuration (its handlers run at >= 10).
     app.connect("config-inited", _on_config_inited, priority=5)
+    from . import bibcache
+
+    bibcache.setup(app)
     from . import layout, views
 
     views.setup(app)

@@ -74,10 +74,26 @@ def _outdated_views(app: Sphinx, env: BuildEnvironment, added: set[str], changed
     return []
 
 
-def _needs(app: Sphinx) -> list[dict[str, Any]]:
-    from sphinx_needs.data import SphinxNeedsData
+NEEDS_CACHE_ATTR = "_guideline_view_needs"
 
-    return [dict(need) for need in SphinxNeedsData(app.env).get_needs_view().values()]
+
+def _needs(app: Sphinx) -> list[dict[str, Any]]:
+    """All needs as plain dicts, collected once per write phase for every view page.
+
+    Converting 10,000 need items costs seconds; each view page used to repeat it.
+    """
+    cached = getattr(app, NEEDS_CACHE_ATTR, None)
+    if cached is None:
+        from sphinx_needs.data import SphinxNeedsData
+
+        cached = [dict(need) for need in SphinxNeedsData(app.env).get_needs_view().values()]
+        setattr(app, NEEDS_CACHE_ATTR, cached)
+    return cached
+
+
+def _forget_needs(app: Sphinx, *_: Any) -> None:
+    """Needs may change with every read phase (``env-updated`` runs after it)."""
+    setattr(app, NEEDS_CACHE_ATTR, None)
 
 
 def _need_ref(app: Sphinx, fromdoc: str, need: dict[str, Any], text: str | None = None) -> nodes.Node:
@@ -274,3 +290,4 @@ def setup(app: Sphinx) -> None:
     app.connect("doctree-read", _note_need_docs)
     app.connect("env-get-outdated", _outdated_views)
     app.connect("doctree-resolved", _fill_views)
+    app.connect("env-updated", _forget_needs)

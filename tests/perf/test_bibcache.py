@@ -1,0 +1,32 @@
+"""The cached plugin look-ups give the same HTML as sphinxcontrib-bibtex's own path."""
+
+from __future__ import annotations
+
+import re
+
+from helpers import build, make_site
+
+from guideline.sphinxext import bibcache
+
+# Need containers and some theme elements carry per-build random ids.
+_RANDOM_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}")
+
+
+def _pages(built, pages):
+    return {page: _RANDOM_ID.sub("<id>", built.html(page)) for page in pages}
+
+
+def test_bib_cache_gives_identical_html(tmp_path):
+    g, root = make_site(tmp_path / "site")
+    pages = ["references", "traceability", *(p.name for p in g.pages)]
+
+    cached = build(root, tmp_path / "cached", fresh=True)
+    assert bibcache.is_installed()
+    assert bibcache._cached_entry_points.cache_info().hits > 0  # the look-ups were answered from the cache
+
+    uncached = build(root, tmp_path / "uncached", fresh=True, overrides={"guideline_bib_cache": False})
+    assert not bibcache.is_installed()
+
+    expected = _pages(uncached, pages)
+    assert "cite-" in expected["references"]
+    assert _pages(cached, pages) == expected

@@ -1,0 +1,58 @@
+"""After editing a need on one page, every page that shows it is rebuilt and current.
+
+sphinx-needs alone leaves needtable pages stale (GUIDE, "Incremental builds");
+the extension re-reads every page registered with ``views.mark_as_view``.
+"""
+
+from __future__ import annotations
+
+from helpers import build, make_site
+
+
+def _mtimes(outdir, pages):
+    return {page: (outdir / f"{page}.html").stat().st_mtime_ns for page in pages}
+
+
+def test_editing_a_need_rebuilds_every_view_page(tmp_path):
+    g, root = make_site(tmp_path / "site")
+    out = tmp_path / "build"
+    first = build(root, out, fresh=True)
+    assert "overview" in first.view_docs and "traceability" in first.view_docs, first.view_docs
+    assert "guideline." not in first.warnings, first.warnings  # the synthetic guideline is valid
+    untouched = g.pages[0].name
+    before = _mtimes(first.outdir, [*first.view_docs, untouched])
+
+    # One page: a recommendation's title (overview) and a claim's verification
+    # (traceability, and the integrity report's counts).
+    page = g.pages[-1]
+    rec, claim = page.recs[0], page.claims[1]
+    assert claim.verification == "unverified"
+    path = root / "docs" / f"{page.name}.md"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(f"```{{rec}} {rec.title}\n", f"```{{rec}} Edited title of {rec.id}\n")
+    text = text.replace(f":id: {claim.id}\n:cite: {claim.source.key}\n:quote: {claim.quote}\n:verification: unverified",
+                        f":id: {claim.id}\n:cite: {claim.source.key}\n:quote: {claim.quote}\n:verification: verified")
+    path.write_text(text, encoding="utf-8")
+    verified_before = first.text("integrity").split("Claims verified ")[1].split(" ")[0] \
+        if "integrity" in first.view_docs else None
+
+    second = build(root, out, fresh=False)
+    after = _mtimes(second.outdir, [*first.view_docs, untouched])
+    stale = sorted(page for page in first.view_docs if after[page] == before[page])
+    assert not stale, f"view pages not rebuilt: {stale}"
+    assert after[untouched] == before[untouched], "an unrelated page was rebuilt: not incremental"
+
+    assert f"{rec.id} Edited title of {rec.id}" in second.text("overview")
+    assert f"{claim.id} (verified)" in second.text("traceability")
+    if "integrity" in first.view_docs:
+        verified_after = second.text("integrity").split("Claims verified ")[1].split(" ")[0]
+        assert int(verified_after) == int(verified_before) + 1
+
+
+def test_a_no_op_rebuild_writes_no_view_page(tmp_path):
+    _, root = make_site(tmp_path / "site")
+    out = tmp_path / "build"
+    first = build(root, out, fresh=True)
+    before = _mtimes(first.outdir, first.view_docs)
+    second = build(root, out, fresh=False)
+    assert _mtimes(second.outdir, first.view_docs) == before
