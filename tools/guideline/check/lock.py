@@ -154,8 +154,9 @@ def verify_online(entries: dict[str, BibEntry], client: Client, today: dt.date,
                                     ("nct", "clinicaltrials", client.clinicaltrials)):
             if kind not in ids:
                 continue
+            query = entry.get("doi").strip() if kind == "doi" else ids[kind]  # DOIs as written
             try:
-                data = call(ids[kind])
+                data = call(query)
             except NotFound as exc:
                 record["problems"].append(f"{kind} {ids[kind]}: {exc}")
                 out.append(finding("online.not-found", entry.file, entry.line, f"{key}: {kind} {ids[kind]}: {exc}"))

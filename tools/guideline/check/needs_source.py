@@ -121,7 +121,7 @@ def _fast_directive_text(argument: str, content: str):
             return None
         options[match.group(1)] = match.group(2) or ""
         count += 1
-    body = lines[count:]
+    body = "\n".join(lines[count:]).splitlines()  # as myst re-joins and re-splits the body
     if body and not body[0].strip():
         body = body[1:]
         count += 1

@@ -1,0 +1,170 @@
+"""Every rule: a fixture that triggers it, and the valid repository that passes it."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pytest
+
+from guideline.check.rules import RULES
+
+from .conftest import BIB, INDEX, base_files, check, lock_text
+
+Files = dict[str, "str | bytes"]
+
+
+def sub(path: str, old: str, new: str) -> Callable[[Files], None]:
+    def apply(files: Files) -> None:
+        assert old in files[path], f"fixture text {old!r} not in {path}"
+        files[path] = files[path].replace(old, new, 1)
+    return apply
+
+
+def add(path: str, text: str) -> Callable[[Files], None]:
+    def apply(files: Files) -> None:
+        files[path] = files.get(path, "") + text
+    return apply
+
+
+def put(path: str, content) -> Callable[[Files], None]:
+    def apply(files: Files) -> None:
+        if content is None:
+            files.pop(path, None)
+        else:
+            files[path] = content
+    return apply
+
+
+SECOND_CLAIM = """
+```{{claim}} Second
+:id: CLM_{tag}_01
+:cite: {key}
+:quote: {quote}
+:verification: {verification}
+```
+
+```{{source}} Second source
+:id: SRC_{tag}
+:cite: {key}
+:kind: news report
+:reliability: {reliability}
+```
+"""
+
+BLOG = """
+@misc{blog2026,
+  author = {Doe, Jane},
+  title = {Bispecifics cure everyone},
+  howpublished = {Web page},
+  year = {2026},
+}
+"""
+
+
+def second_claim(verification="verified", reliability="moderate", quote="Bispecifics cure everyone"):
+    def apply(files: Files) -> None:
+        files["references.bib"] += BLOG
+        files["docs/index.md"] = files["docs/index.md"].replace(
+            ":based_on: CLM_MAJES_01", ":based_on: CLM_MAJES_01, CLM_BLOG_01")
+        files["docs/index.md"] += SECOND_CLAIM.format(tag="BLOG", key="blog2026", quote=quote,
+                                                     verification=verification, reliability=reliability)
+    return apply
+
+
+def rec(rec_id: str, extra: str, status: str = "approved") -> str:
+    return f"""
+```{{rec}} Another
+:id: {rec_id}
+:status: {status}
+:based_on: CLM_MAJES_01
+:grade: A
+:level: I
+:introduced: 2026.1
+:last_reviewed: 2026-01-10
+{extra}```
+"""
+
+
+CASES: dict[str, list[Callable[[Files], None]]] = {
+    "bib.syntax": [sub("references.bib", "  pages = {495--505},\n", "  pages = {495--505,\n")],
+    "bib.encoding": [put("references.bib", BIB.replace("Moreau, Philippe", "Moreau, Phil\u00efppe").encode("latin-1"))],
+    "bib.required-field": [sub("references.bib", "  pages = {495--505},\n", "")],
+    "bib.unverified-field": [sub("references.bib", "  pages = {495--505},\n", "  missing = {pages},\n")],
+    "bib.missing-present": [sub("references.bib", "  pages = {495--505},\n", "  pages = {495--505},\n  missing = {pages},\n")],
+    "bib.duplicate-key": [add("references.bib", BIB)],
+    "bib.duplicate-work": [add("references.bib", BIB.replace("{moreau2022,", "{majestec1,")),
+                           add("docs/index.md", "Also {cite:p}`majestec1`.\n")],
+    "bib.uncited": [add("references.bib", BLOG)],
+    "bib.huge-field": [sub("references.bib", "  issn =", "  abstract = {" + "word " * 30000 + "},\n  issn =")],
+    "doc.unreadable": [put("docs/index.md", INDEX.replace("Teclistamab works", "Teclistamab wirkt f\u00fcr").encode("latin-1"))],
+    "cite.unknown-key": [add("docs/index.md", "See {cite:t}`moreau2023`.\n")],
+    "id.doi": [sub("references.bib", "doi = {10.1056", "doi = {https://doi.org/10.1056")],
+    "id.issn": [sub("references.bib", "0028-4793", "0028-4794")],
+    "id.pmid": [sub("references.bib", "pmid = {35661166}", "pmid = {PMID35661166}")],
+    "id.nct": [sub("references.bib", "  pmid =", "  nct = {NCT0455709},\n  pmid =")],
+    "id.pages": [sub("references.bib", "495--505", "505--495")],
+    "id.year": [sub("references.bib", "year = {2022}", "year = {2027}")],
+    "id.volume-year": [sub("references.bib", "volume = {387}", "volume = {390}")],
+    "id.pii": [sub("references.bib", "doi = {10.1056/NEJMoa2203478}", "doi = {10.1016/S0140-6736(22)01234-5}")],
+    "ev.no-source": [sub("docs/index.md", ":cite: moreau2022\n:kind:", ":cite: moreau2022x\n:kind:")],
+    "ev.source-file": [sub("docs/index.md", ":file: seeds/majestec.txt", ":file: seeds/missing.txt")],
+    "ev.quote-not-found": [sub("docs/index.md", "was 63.0 %", "was 68.0 %")],
+    "ev.rec-no-status": [sub("docs/index.md", ":status: approved\n", "")],
+    "ev.rec-unsupported": [sub("docs/index.md", ":verification: verified", ":verification: unverified")],
+    "ev.approved-contradicted": [second_claim(verification="contradicted")],
+    "ev.approved-unreliable": [second_claim(reliability="unreliable")],
+    "ev.superseded-orphan": [sub("docs/index.md", ":status: approved", ":status: superseded")],
+    "ev.supersedes-cycle": [sub("docs/index.md", ":last_reviewed: 2026-01-10\n", ":last_reviewed: 2026-01-10\n:supersedes: REC_TEC_02\n"),
+                            add("docs/index.md", rec("REC_TEC_02", ":supersedes: REC_TEC_01\n"))],
+    "ev.dead-link": [sub("docs/index.md", ":based_on: CLM_MAJES_01", ":based_on: CLM_MAJES_01, CLM_NOPE_01")],
+    "ev.bad-date": [sub("docs/index.md", "2026-01-10", "2025-02-30")],
+    "ev.review-overdue": [sub("docs/index.md", "2026-01-10", "2024-12-31")],
+    "safe.raw-html": [add("docs/index.md", "\nDose <img src=x onerror=alert(1)> weekly.\n")],
+    "safe.raw-directive": [add("docs/index.md", "\n```{raw} html\n<script>alert(1)</script>\n```\n")],
+    "safe.include-outside": [add("docs/index.md", "\n```{include} ../../../etc/passwd\n```\n")],
+    "lock.syntax": [put("references.lock.json", '{"format": 1, "entries": {')],
+    "lock.unverified": [put("references.lock.json", None)],
+    "lock.drift": [sub("references.bib", "number = {6}", "number = {7}")],
+    "lock.retracted": [put("references.lock.json", lock_text(status="retracted", notices=[{"type": "retraction"}]))],
+    "lock.not-found": [put("references.lock.json", lock_text(status="not-found", problems=["doi: 404"]))],
+    "lock.stale": [put("references.lock.json", lock_text().replace('"entries": {', '"entries": {"gone2019": {}, '))],
+}
+
+# Proven against a loopback server in test_online.py.
+ONLINE_RULES = {"online.retracted", "online.not-found", "online.mismatch", "online.journal-mismatch",
+                "online.unavailable"}
+
+
+def test_every_rule_has_a_fixture():
+    assert set(CASES) | ONLINE_RULES == set(RULES)
+
+
+def test_valid_repository_passes_every_rule(repo):
+    result = check(repo())
+    assert [str(f) for f in result.findings] == []
+    assert result.summary["claims"]["verified"] == 1
+    assert result.summary["quotes_found"] == 1
+    assert result.summary["references"] == {"total": 1, "verified": 1, "unverified": 0, "retracted": 0}
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_rule_triggers(rule, repo):
+    files = base_files()
+    for mutate in CASES[rule]:
+        mutate(files)
+    result = check(repo(files))
+    hits = [f for f in result.findings if f.rule == rule]
+    assert hits, f"{rule} not reported; got {[str(f) for f in result.findings]}"
+    for f in hits:
+        assert f.severity == RULES[rule].severity
+        assert f.file and f.message and f.hint
+    if RULES[rule].severity != "info" and rule not in ("lock.syntax",):
+        assert all(f.line > 0 for f in hits), [str(f) for f in hits]
+
+
+def test_second_claim_fixture_passes_when_sound(repo):
+    files = base_files()
+    second_claim()(files)
+    findings = check(repo(files)).findings
+    assert [str(f) for f in findings if f.severity != "info"] == []
+    assert [f.rule for f in findings] == ["lock.unverified"]  # blog2026 has no identifier
