@@ -12,6 +12,10 @@ BIB = r"""
   journal = {Lancet Oncol},
   year = {2024}, volume = {25}, pages = {e205--e216},
 }
+@article{others,
+  author = {Chari, Ajai and others},
+  title = {Truncated list}, journal = {N Engl J Med}, year = {2022},
+}
 @article{gaps,
   journal = {N Engl J Med}, year = {2026}, volume = {394},
   missing = {author, title},
@@ -32,3 +36,7 @@ def test_more_than_six_authors_become_three_et_al():
 
 def test_missing_metadata_is_stated_not_invented():
     assert _render("gaps") == "[author not stated]. [title not stated]. N Engl J Med 2026; 394."
+
+
+def test_and_others_is_et_al():
+    assert _render("others").startswith("Chari A, et al. Truncated list.")

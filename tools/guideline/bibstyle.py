@@ -25,12 +25,16 @@ def _initials(person) -> str:
 def lancet_names(children, context, role):
     """Surname and initials without stops; more than six become three + et al."""
     entry = context["entry"]
-    persons = entry.persons.get(role, [])
+    persons = list(entry.persons.get(role, []))
     if not persons:
         return Text(f"[{role} not stated]")
+    # BibTeX's "and others" marks a truncated author list: print it as et al.
+    truncated = str(persons[-1]) == "others"
+    if truncated:
+        persons = persons[:-1]
     shown = persons if len(persons) <= MAX_AUTHORS else persons[:3]
     names = [" ".join(filter(None, [" ".join(p.prelast_names + p.last_names), _initials(p)])) for p in shown]
-    text = ", ".join(names) + (", et al" if len(shown) < len(persons) else "")
+    text = ", ".join(names) + (", et al" if truncated or len(shown) < len(persons) else "")
     return Text(text.replace("{", "").replace("}", ""))
 
 
