@@ -56,6 +56,8 @@ class BibEntry:
         return bool(self.fields.get(name, "").strip())
 
     def declared_missing(self) -> set[str]:
+        if "missing" not in self.fields:
+            return set()
         return {f.strip().lower() for f in re.split(r"[,;\s]+", self.get("missing")) if f.strip()}
 
 

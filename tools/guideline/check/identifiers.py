@@ -69,6 +69,16 @@ def is_bare_doi(value: str) -> bool:
     return bool(_DOI_PREFIX.match(value)) and bool(idutils.is_doi(value))
 
 
+@lru_cache(maxsize=4096)
+def _issn_problem(number: str) -> str:
+    """python-stdnum's verdict on one ISSN (journals repeat: memoised)."""
+    try:
+        stdnum_issn.validate(number)
+    except ValidationError as exc:
+        return str(exc)
+    return ""
+
+
 def split_issns(value: str) -> list[str]:
     return [part for part in re.split(r"[,;\s]+", value) if part]
 
@@ -102,10 +112,9 @@ def check_identifiers(entry: BibEntry, edition: dt.date) -> list[Finding]:
 
     issns = split_issns(entry.get("issn"))
     for number in issns:
-        try:
-            stdnum_issn.validate(number)
-        except ValidationError as exc:
-            out.append(finding("id.issn", f, line, f"{key}: ISSN {number!r}: {exc}"))
+        problem = _issn_problem(number)
+        if problem:
+            out.append(finding("id.issn", f, line, f"{key}: ISSN {number!r}: {problem}"))
 
     for pmid in _identifier_values(entry, "pmid", ("pubmed", "pmid")):
         if not (pmid.isascii() and pmid.isdigit() and idutils.is_pmid(pmid)) or pmid.startswith("0") or len(pmid) > 9:
@@ -141,6 +150,8 @@ def check_identifiers(entry: BibEntry, edition: dt.date) -> list[Finding]:
 
 
 def _identifier_values(entry: BibEntry, field: str, eprint_types: tuple[str, ...]) -> list[str]:
+    if field not in entry.fields and "eprint" not in entry.fields:
+        return []
     values = [v for v in re.split(r"[,;\s]+", entry.get(field)) if v]
     if entry.get("eprinttype").strip().lower() in eprint_types and entry.get("eprint").strip():
         values.append(entry.get("eprint").strip())
