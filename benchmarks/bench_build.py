@@ -53,6 +53,7 @@ class Run:
     variant: str
     step: str
     seconds: float
+    cpu_seconds: float  # user + system time of the build process: steadier than wall time on a shared machine
     peak_mib: float
     ok: bool
     views_current: bool | None = None
@@ -72,8 +73,8 @@ def build_command(variant: str, root: Path, out: Path) -> list[str]:
             str(root / "docs"), str(out)]
 
 
-def run_measured(command: list[str], cwd: Path, log: Path) -> tuple[float, float, bool]:
-    """Run one command in a child process: (wall seconds, peak RSS in MiB, success)."""
+def run_measured(command: list[str], cwd: Path, log: Path) -> tuple[float, float, float, bool]:
+    """Run one command in a child process: (wall seconds, CPU seconds, peak RSS in MiB, success)."""
     env = {**os.environ, "GUIDELINE_ROOT": str(cwd), "PYTHONHASHSEED": "0"}
     with log.open("w", encoding="utf-8") as sink:
         started = time.perf_counter()
@@ -81,7 +82,8 @@ def run_measured(command: list[str], cwd: Path, log: Path) -> tuple[float, float
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
-    return seconds, usage.ru_maxrss / 1024, child.returncode == 0  # ru_maxrss is KiB on Linux
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, usage.ru_maxrss / 1024, child.returncode == 0  # ru_maxrss is KiB on Linux
 
 
 def _views_current(out: Path, title: str) -> bool:
@@ -100,10 +102,10 @@ def bench_variant(g: synth.Guideline, variant: str, work: Path) -> list[Run]:
         if step == "edit":
             _, title = synth.edit_one_need(g, root, variant, revision=int(time.time()))
             time.sleep(0.01)  # a different mtime even on coarse file systems
-        seconds, peak, ok = run_measured(build_command(variant, root, out), root,
-                                         work / f"{variant}-{step}.log")
+        seconds, cpu, peak, ok = run_measured(build_command(variant, root, out), root,
+                                              work / f"{variant}-{step}.log")
         current = _views_current(out, title) if title and ok and variant != "floor" else None
-        runs.append(Run(g.needs, variant, step, seconds, peak, ok, current))
+        runs.append(Run(g.needs, variant, step, seconds, cpu, peak, ok, current))
         if not ok:
             print(f"  {variant} {step} FAILED, see {work / f'{variant}-{step}.log'}", file=sys.stderr)
             break
@@ -118,7 +120,8 @@ def bench_size(size: int, rounds: int) -> list[Run]:
             g = synth.make_guideline(size)
             runs = bench_variant(g, variant, work)
             for r in runs:
-                print(f"  {size:>6} {variant:<8} {r.step:<5} {r.seconds:7.2f} s {r.peak_mib:7.0f} MiB"
+                print(f"  {size:>6} {variant:<8} {r.step:<5} {r.seconds:7.2f} s wall {r.cpu_seconds:7.2f} s cpu"
+                      f" {r.peak_mib:7.0f} MiB"
                       f"{'' if r.ok else '  FAILED'}", flush=True)
             all_runs += runs
         print(f"  round {number + 1}/{rounds} of {size} done", flush=True)
@@ -133,7 +136,7 @@ def median_runs(runs: list[Run]) -> list[Run]:
     for size, variant, step in keys:
         same = [r for r in runs if (r.size, r.variant, r.step) == (size, variant, step)]
         out.append(Run(size, variant, step, statistics.median(r.seconds for r in same),
-                       max(r.peak_mib for r in same), all(r.ok for r in same),
+                       statistics.median(r.cpu_seconds for r in same), max(r.peak_mib for r in same), all(r.ok for r in same),
                        None if same[0].views_current is None else all(r.views_current for r in same)))
     return out
 
@@ -152,18 +155,25 @@ def bench_check(size: int) -> dict | None:
     root = OUT / f"sites-{size}" / "project"
     if not root.exists():
         synth.write_site(synth.make_guideline(size), "project", root)
-    seconds, peak, ok = run_measured([_bin("guideline"), "check"], root, OUT / f"check-{size}.log")
-    return {"size": size, "seconds": seconds, "peak_mib": peak, "ok": ok}
+    seconds, cpu, peak, ok = run_measured([_bin("guideline"), "check"], root, OUT / f"check-{size}.log")
+    return {"size": size, "seconds": seconds, "cpu_seconds": cpu, "peak_mib": peak, "ok": ok}
 
 
-def _ratio(a: float, b: float) -> str:
-    return f"{a / b:.2f}x" if b else "-"
+def _ratio(a: Run | None, b: Run | None) -> str:
+    """Wall-time ratio, CPU-time ratio in brackets."""
+    if not a or not b or not b.seconds or not b.cpu_seconds:
+        return "-"
+    return f"{a.seconds / b.seconds:.2f}x ({a.cpu_seconds / b.cpu_seconds:.2f}x)"
+
+
+def _time(r: Run | None) -> str:
+    return f"{r.seconds:.1f} ({r.cpu_seconds:.1f})" if r else "-"
 
 
 def table(runs: list[Run]) -> str:
     """Markdown: one row per size and variant, with the ratios the targets are stated in."""
     by = {(r.size, r.variant, r.step): r for r in runs}
-    lines = ["| needs | build | full (s) | no-op (s) | one-page edit (s) | edit / no-op | full vs peer "
+    lines = ["| needs | build | full | no-op | one-page edit | edit / no-op | full vs peer "
              "| full vs floor | peak memory (MiB) | views current after edit |",
              "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for size in sorted({r.size for r in runs}):
@@ -171,16 +181,14 @@ def table(runs: list[Run]) -> str:
             full, noop, edit = (by.get((size, variant, s)) for s in STEPS)
             if not full:
                 continue
-            peer, floor = by.get((size, "peer", "full")), by.get((size, "floor", "full"))
             peak = max(r.peak_mib for r in (full, noop, edit) if r)
             current = {None: "n/a", True: "yes", False: "no (stale)"}[edit.views_current if edit else None]
+            failed = not all(r and r.ok for r in (full, noop, edit))
             lines.append("| " + " | ".join([
-                f"{size:,}", variant, f"{full.seconds:.1f}",
-                f"{noop.seconds:.1f}" if noop else "-", f"{edit.seconds:.1f}" if edit else "-",
-                _ratio(edit.seconds, noop.seconds) if edit and noop else "-",
-                _ratio(full.seconds, peer.seconds) if peer else "-",
-                _ratio(full.seconds, floor.seconds) if floor else "-",
-                f"{peak:.0f}", current]) + (" |" if all(r and r.ok for r in (full, noop, edit)) else " FAILED |"))
+                f"{size:,}", variant, _time(full), _time(noop), _time(edit), _ratio(edit, noop),
+                _ratio(full, by.get((size, "peer", "full"))), _ratio(full, by.get((size, "floor", "full"))),
+                f"{peak:.0f}", current + (" FAILED" if failed else "")]) + " |")
+    lines.append("\nTimes in seconds: wall (CPU = user + system of the build process); ratios: wall (CPU).")
     return "\n".join(lines)
 
 
@@ -218,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     if check:
         footer += (f"\nOffline validator (`guideline check`) alone at {check['size']:,} needs: "
                    f"{check['seconds']:.1f} s, {check['peak_mib']:.0f} MiB{'' if check['ok'] else ' (FAILED)'}.")
-    else:
+    elif not args.no_check:
         footer += "\n`guideline check` not available: validator not timed."
     print("\n" + report + footer)
     name = "bench-" + "-".join(map(str, sizes))

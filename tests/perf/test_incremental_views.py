@@ -56,3 +56,40 @@ def test_a_no_op_rebuild_writes_no_view_page(tmp_path):
     before = _mtimes(first.outdir, first.view_docs)
     second = build(root, out, fresh=False)
     assert _mtimes(second.outdir, first.view_docs) == before
+
+
+def test_a_page_showing_a_need_through_a_role_is_rewritten(tmp_path):
+    g, root = make_site(tmp_path / "site", needs=60)
+    rec = g.pages[1].recs[0]
+    (root / "docs" / "keyrecs.md").write_text(f"# Key recommendations\n\n- {{need}}`{rec.id}`\n", encoding="utf-8")
+    index = root / "docs" / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("overview\n", "overview\nkeyrecs\n", 1),
+                     encoding="utf-8")
+    out = tmp_path / "build"
+    first = build(root, out, fresh=True)
+    assert rec.title[:20] in first.text("keyrecs")  # the role shortens long titles
+    unrelated = g.pages[2].name
+    before = _mtimes(first.outdir, [unrelated])
+
+    path = root / "docs" / f"{g.pages[1].name}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(f"```{{rec}} {rec.title}\n", "```{rec} A new title\n"),
+                    encoding="utf-8")
+    second = build(root, out, fresh=False)
+    assert "A new title" in second.text("keyrecs")
+    assert _mtimes(second.outdir, [unrelated]) == before
+
+
+def test_a_new_link_updates_the_back_links_on_the_target_page(tmp_path):
+    g, root = make_site(tmp_path / "site", needs=60)
+    out = tmp_path / "build"
+    first = build(root, out, fresh=True)
+    target = g.pages[0].claims[3]  # on the first page, linked from that page only
+    rec = g.pages[2].recs[0]
+    assert rec.id not in first.text(g.pages[0].name)
+
+    path = root / "docs" / f"{g.pages[2].name}.md"
+    old = f":based_on: {', '.join(rec.based_on)}\n"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, old.rstrip("\n") + f", {target.id}\n"),
+                    encoding="utf-8")
+    second = build(root, out, fresh=False)
+    assert rec.id in second.text(g.pages[0].name)  # the claim card lists the new recommendation it supports

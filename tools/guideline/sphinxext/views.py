@@ -3,7 +3,8 @@
 Views that list needs from other pages are placeholders filled in at
 ``doctree-resolved``, when every page has been read. Pages holding such a view
 are re-read whenever any page with needs changes (see :func:`_outdated_views`),
-because sphinx-needs' own incremental build leaves them stale.
+because sphinx-needs' own incremental build leaves them stale; pages showing a
+need through a role or a back-link are handled in :mod:`.freshness`.
 """
 
 from __future__ import annotations
@@ -291,3 +292,7 @@ def setup(app: Sphinx) -> None:
     app.connect("env-get-outdated", _outdated_views)
     app.connect("doctree-resolved", _fill_views)
     app.connect("env-updated", _forget_needs)
+    # Pages showing another page's need through a role or a back-link (not a view).
+    from . import freshness
+
+    freshness.setup(app)
