@@ -93,6 +93,8 @@ def serve(port: int, host: str) -> None:
 # Sub-commands that live with their concern register here.
 COMMANDS = [
     "guideline.check.cli:check",
+    "guideline.editions.cli:edition",
+    "guideline.editions.cli:site",
 ]
 
 

@@ -33,6 +33,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
     views.setup(app)
     layout.setup(app)
+    from . import edition
+
+    edition.setup(app)
     from . import integrity
 
     integrity.setup(app)

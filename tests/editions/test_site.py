@@ -1,0 +1,66 @@
+"""guideline site: landing page, latest/, banner on older editions; editions untouched."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from guideline.cli import main
+from guideline.editions import manifest, site, verify
+
+
+def fake_edition(root, edition_id, status, date, pages=("index.html", "recs/agents.html")):
+    folder = root / "build" / "editions" / edition_id
+    for page in pages:
+        path = folder / "html" / page
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"<html><body class='x'><p>{edition_id} {page}</p></body></html>", encoding="utf-8")
+    for kind in ("full", "handout"):
+        (folder / f"{edition_id}-{kind}.pdf").write_bytes(b"%PDF-1.7 fake")
+    manifest.write(folder, {"edition": {"id": edition_id, "date": date, "status": status, "commit": "a" * 40,
+                                        "summary": f"Summary of {edition_id}."}})
+    return folder
+
+
+def test_site_lists_editions_links_latest_and_banners(tmp_path):
+    old = fake_edition(tmp_path, "2024.1", "final", "2024-06-01")
+    fake_edition(tmp_path, "2026.1", "final", "2026-03-01", pages=("index.html",))
+    fake_edition(tmp_path, "2026.2", "draft", "2026-09-01")
+    (tmp_path / "build" / "editions" / ".2026.3.previous").mkdir()  # hidden leftovers are not editions
+    result = site.assemble(tmp_path)
+    out = tmp_path / "build" / "site"
+    assert result["latest"] == "2026.1" and result["editions"] == ["2024.1", "2026.1", "2026.2"]
+    landing = (out / "index.html").read_text(encoding="utf-8")
+    for ed in ("2024.1", "2026.1", "2026.2"):
+        assert f'href="{ed}/html/index.html"' in landing
+        assert f'href="{ed}/{ed}-full.pdf"' in landing and f'href="{ed}/{ed}-handout.pdf"' in landing
+        assert f"Summary of {ed}." in landing
+    assert "DRAFT" in landing and "2024-06-01" in landing
+    assert (out / "latest" / "html" / "index.html").read_text(encoding="utf-8").count("2026.1 index.html") == 1
+    assert "edition-banner" not in (out / "latest" / "html" / "index.html").read_text(encoding="utf-8")
+    # Same page in the newest final edition, or its start page when the page is gone there.
+    index = (out / "2024.1" / "html" / "index.html").read_text(encoding="utf-8")
+    assert 'class="edition-banner"' in index and 'href="../../2026.1/html/index.html"' in index
+    agents = (out / "2024.1" / "html" / "recs" / "agents.html").read_text(encoding="utf-8")
+    assert 'href="../../../2026.1/html/index.html"' in agents
+    draft = (out / "2026.2" / "html" / "index.html").read_text(encoding="utf-8")
+    assert "newer draft" in draft
+    # The built editions are not modified through the hard links.
+    assert verify.verify(old, "2024.1").clean
+    assert "edition-banner" not in (old / "html" / "index.html").read_text(encoding="utf-8")
+
+
+def test_site_is_rebuilt_in_place(tmp_path):
+    fake_edition(tmp_path, "2024.1", "final", "2024-06-01")
+    site.assemble(tmp_path)
+    fake_edition(tmp_path, "2026.1", "final", "2026-03-01")
+    site.assemble(tmp_path)
+    out = tmp_path / "build" / "site"
+    assert (out / "latest" / "2026.1-full.pdf").is_file()
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".")) == []
+
+
+def test_site_without_editions_is_a_finding(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "conf.py").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(main, ["site"], env={"GUIDELINE_ROOT": str(tmp_path)})
+    assert result.exit_code == 1 and "[site.no-editions]" in result.output

@@ -1,0 +1,147 @@
+"""``guideline edition build|verify|diff|pdf`` and ``guideline site``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from ..errors import GuidelineError
+from ..project import find_project
+
+
+@click.group("edition")
+def edition() -> None:
+    """Build, verify and compare versioned editions (registry: docs/editions.toml)."""
+
+
+@edition.command("build")
+@click.argument("edition_id")
+@click.option("-v", "--verbose", is_flag=True, help="Show Sphinx's progress.")
+def build_cmd(edition_id: str, verbose: bool) -> None:
+    """Build EDITION_ID from its source commit into build/editions/EDITION_ID.
+
+    HTML with the edition stamp, full PDF, handout PDF, needs.json, what's new,
+    the validator's report and manifest.json; written atomically. A final edition
+    already built is never overwritten with different content.
+    """
+    from .build import build_edition
+
+    project = find_project()
+    started = time.perf_counter()
+    result = build_edition(project.root, edition_id, quiet=not verbose,
+                           log=lambda msg: click.echo(f"[{edition_id}] {msg}", err=True))
+    counts = result.manifest.get("counts", {})
+    click.echo(f"{result.outcome} {result.path} in {time.perf_counter() - started:.1f} s: "
+               f"{counts.get('recommendations', 0)} recommendations, {counts.get('claims', 0)} claims, "
+               f"{counts.get('sources', 0)} sources, {counts.get('references', 0)} references")
+
+
+@edition.command("verify")
+@click.argument("edition_id")
+def verify_cmd(edition_id: str) -> None:
+    """Check every file of a built edition against its manifest (exit 1 on any difference)."""
+    from .registry import validate_id
+    from .verify import verify
+
+    validate_id(edition_id, "<command line>")
+    folder = find_project().build / "editions" / edition_id
+    report = verify(folder, edition_id)
+    for line in report.lines():
+        click.echo(f"build/editions/{edition_id}: {line}")
+    if not report.clean:
+        click.echo(f"edition {edition_id}: {len(report.modified)} modified, {len(report.missing)} missing, "
+                   f"{len(report.extra)} extra file(s)", err=True)
+        sys.exit(1)
+    click.echo(f"edition {edition_id}: {report.checked} files verified")
+
+
+def _needs_source(project, ref: str) -> tuple[str, dict]:
+    """An edition id (its built needs.json, or its commit) or a path to a needs.json."""
+    from . import diff as diffmod
+    from . import registry
+    from .build import needs_of_commit, tmp_root
+
+    path = Path(ref)
+    if path.suffix == ".json" or path.is_file():
+        return path.stem, diffmod.load(path)
+    registry.validate_id(ref, "<command line>")
+    built = project.build / "editions" / ref / "needs.json"
+    if built.is_file():
+        return ref, diffmod.load(built)
+    import shutil
+    import tempfile
+
+    edition = registry.get(registry.load(project.root), ref)
+    tmp_root(project.root).mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="diff.", dir=tmp_root(project.root)))
+    try:
+        return ref, needs_of_commit(project.root, edition, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@edition.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def diff_cmd(old: str, new: str, fmt: str) -> None:
+    """What changed from edition OLD to NEW (ids, or paths to needs.json files)."""
+    from . import diff as diffmod
+
+    project = find_project() if not (old.endswith(".json") and new.endswith(".json")) else None
+    old_id, old_needs = _needs_source(project, old)
+    new_id, new_needs = _needs_source(project, new)
+    data = diffmod.diff(old_needs, new_needs, old_id, new_id, [(old_id, old_needs)])
+    click.echo(json.dumps(data, indent=2, sort_keys=True) if fmt == "json" else diffmod.to_text(data), nl=fmt == "json")
+
+
+@edition.command("pdf")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: build/pdf).")
+@click.option("--name", default=None, help="File stem (default: the edition id or 'guideline').")
+@click.option("--handout/--no-handout", default=True, show_default=True)
+@click.option("-v", "--verbose", is_flag=True)
+def pdf_cmd(out: Path | None, name: str | None, handout: bool, verbose: bool) -> None:
+    """Full PDF (and handout) of the working tree, stamped from GUIDELINE_EDITION* / READTHEDOCS_VERSION.
+
+    Used by Read the Docs (build.jobs.build.pdf) and `make pdf`.
+    """
+    import shutil
+    import tempfile
+
+    from ..sphinxext.edition import current_edition
+    from .pdf import build_pdfs, copy_content
+
+    project = find_project()
+    info = current_edition(project.docs)
+    target = out or project.build / "pdf"
+    target.mkdir(parents=True, exist_ok=True)
+    stem = name or (info["id"] if info["id"] != "unreleased" else "guideline")
+    with tempfile.TemporaryDirectory(prefix=".pdf-content.", dir=target) as tmp:
+        content = copy_content(project.root, Path(tmp) / "content")
+        edition = None if info["id"] == "unreleased" else info
+        paths = build_pdfs(content, target, stem, edition=edition, handout=handout, quiet=not verbose)
+    for path in paths.values():
+        click.echo(f"wrote {path}")
+
+
+@click.command("site")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: build/site).")
+def site(out: Path | None) -> None:
+    """Assemble every built edition into one static site (build/site): landing page, latest/, banners."""
+    from .site import assemble
+
+    project = find_project()
+    started = time.perf_counter()
+    result = assemble(project.root, out)
+    click.echo(f"site {result['path']}: editions {', '.join(result['editions'])}; latest "
+               f"{result['latest'] or '-'}; banner on {result['bannered_pages']} page(s); "
+               f"{time.perf_counter() - started:.2f} s")
+
+
+__all__ = ["edition", "site", "GuidelineError"]
