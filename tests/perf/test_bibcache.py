@@ -1,10 +1,13 @@
-"""The cached plugin look-ups give the same HTML as sphinxcontrib-bibtex's own path."""
+"""The bib speed-ups (cached plugin look-ups, indexed citations) give the same HTML as
+sphinxcontrib-bibtex's own path."""
 
 from __future__ import annotations
 
 import re
 
 from helpers import build, make_site
+
+from sphinxcontrib.bibtex.domain import BibtexDomain
 
 from guideline.sphinxext import bibcache
 
@@ -23,9 +26,11 @@ def test_bib_cache_gives_identical_html(tmp_path):
     cached = build(root, tmp_path / "cached", fresh=True)
     assert bibcache.is_installed()
     assert bibcache._cached_entry_points.cache_info().hits > 0  # the look-ups were answered from the cache
+    assert BibtexDomain.get_filtered_entries is bibcache._filtered_entries
 
     uncached = build(root, tmp_path / "uncached", fresh=True, overrides={"guideline_bib_cache": False})
     assert not bibcache.is_installed()
+    assert not hasattr(BibtexDomain.resolve_xref, "guideline_original")  # the original methods are back
 
     expected = _pages(uncached, pages)
     assert "cite-" in expected["references"]

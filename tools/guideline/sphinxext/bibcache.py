@@ -1,28 +1,44 @@
-"""Cache pybtex's plugin look-ups: sphinxcontrib-bibtex repeats them once per citation.
+"""Remove sphinxcontrib-bibtex's per-citation overhead; the output stays the same.
 
-Resolving each ``{cite:p}`` calls ``pybtex.plugin.find_plugin`` (a formatting
-style, a backend), which asks ``importlib.metadata.entry_points`` and so reads
-the entry points of every installed distribution again. With 1,000 citations
-that was about half of the build. The answer for a (group, name) pair cannot
-change while the process runs, so it is looked up once.
+Three costs grow with the number of citations (profiled at 1,000 and 10,000 needs):
 
-Only the entry-point scan is cached, not ``find_plugin`` itself: plugins
-registered at runtime with ``register_plugin`` are still found first, and every
-caller is covered however it imported ``find_plugin``. Output is unchanged
-(tests/perf/test_bibcache.py compares the HTML with and without the cache).
-Set ``guideline_bib_cache = False`` in conf.py to build without it.
+1. Plugin look-ups. Resolving each ``{cite:p}`` calls ``pybtex.plugin.find_plugin``
+   (a formatting style, a backend), which asks ``importlib.metadata.entry_points``
+   and so reads the entry points of every installed distribution again: about
+   half of a 1,000-need build. The answer for a (group, name) pair cannot change
+   while the process runs, so the entry-point scan is done once. ``find_plugin``
+   itself is left alone: runtime plugins (``register_plugin``) still come first,
+   and every caller is covered however it imported ``find_plugin``.
+2. ``BibtexDomain.get_filtered_entries`` scans every citation reference for
+   every bib entry to learn where the entry is cited: entries x citations
+   (25 million set operations at 10,000 needs, a minute of the build). The same
+   answer comes from an index built once per bibliography.
+3. ``BibtexDomain.resolve_xref`` scans every formatted citation for every cite
+   role, twice: citations x entries. It is handed only the citations with the
+   role's keys, in their original order, from an index built after the
+   citations are formatted (``env-updated``).
+
+tests/perf/test_bibcache.py compares the HTML with and without these changes.
+Set ``guideline_bib_cache = False`` in conf.py to build without them.
 """
 
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from importlib import metadata
 from types import ModuleType
-from typing import Any
+from typing import Any, Iterable
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
+from sphinx.errors import ExtensionError
 
+INDEX_ATTR = "_guideline_citations_by_key"
+
+
+# -- 1. plugin look-ups --------------------------------------------------------
 
 @functools.lru_cache(maxsize=None)
 def _cached_entry_points(**selection: str) -> metadata.EntryPoints:
@@ -37,19 +53,100 @@ def _plugin_modules() -> list[ModuleType]:
     return [pybtex.plugin, sphinxcontrib.bibtex.plugin]
 
 
+# -- 2. where each entry is cited: one index per bibliography ----------------------
+
+def _filtered_entries(self: Any, bibliography_key: Any) -> Iterable[tuple[str, Any]]:
+    """``BibtexDomain.get_filtered_entries`` (sphinxcontrib-bibtex 2.7) with the cited
+    documents of each key looked up in an index instead of a scan of all citations."""
+    from sphinxcontrib.bibtex.domain import _FilterVisitor, logger
+
+    cited_in: dict[str, set[str]] = defaultdict(set)
+    for citation_ref in self.citation_refs:
+        for target in citation_ref.targets:
+            cited_in[target.key].add(citation_ref.docname)
+    bibliography = self.bibliographies[bibliography_key]
+    for entry in self.get_entries(bibliography.bibfiles):
+        key = bibliography.keyprefix + entry.key
+        cited_docnames = set(cited_in.get(key, ()))
+        visitor = _FilterVisitor(entry=entry, docname=bibliography_key.docname, cited_docnames=cited_docnames)
+        try:
+            success = visitor.visit(bibliography.filter_)
+        except ValueError as err:
+            logger.warning("syntax error in :filter: expression; %s" % err,
+                           location=(bibliography_key.docname, bibliography.line),
+                           type="bibtex", subtype="filter_syntax_error")
+            success = bool(cited_docnames)  # the original recovers the same way
+        if success or entry.key in bibliography.keys:
+            yield key, entry
+
+
+# -- 3. the citations a cite role can resolve to ------------------------------------
+
+def _index_citations(app: Sphinx, env: BuildEnvironment) -> None:
+    """After sphinxcontrib-bibtex formatted the citations (its own env-updated)."""
+    try:
+        domain = env.get_domain("cite")
+    except ExtensionError:  # sphinxcontrib-bibtex not loaded
+        return
+    by_key: dict[str, list[Any]] = defaultdict(list)
+    for position, citation in enumerate(domain.citations):
+        by_key[citation.key].append((position, citation))
+    setattr(domain, INDEX_ATTR, (len(domain.citations), dict(by_key)))
+
+
+def _wrap_resolve_xref(resolve_xref: Any) -> Any:
+    @functools.wraps(resolve_xref)
+    def resolve_with_index(self: Any, env: Any, fromdocname: str, builder: Any, typ: str, target: str,
+                           node: Any, contnode: Any) -> Any:
+        from sphinxcontrib.bibtex.citation_target import parse_citation_targets
+
+        citations = self.data["citations"]
+        size, by_key = getattr(self, INDEX_ATTR, (-1, {}))
+        if size != len(citations):  # not indexed for this list: the original path
+            return resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode)
+        keys = {t.key for t in parse_citation_targets(target)}
+        # The same citations the original scan would find, in the same order.
+        self.data["citations"] = [c for _, c in sorted((pc for k in keys for pc in by_key.get(k, ())),
+                                                       key=lambda pc: pc[0])]
+        try:
+            return resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode)
+        finally:
+            self.data["citations"] = citations
+
+    resolve_with_index.guideline_original = resolve_xref  # type: ignore[attr-defined]
+    return resolve_with_index
+
+
+# -- switching on and off --------------------------------------------------------------
+
 def install() -> None:
+    from sphinxcontrib.bibtex.domain import BibtexDomain
+
     for module in _plugin_modules():
         module.entry_points = _cached_entry_points  # type: ignore[attr-defined]
+    if not hasattr(BibtexDomain, "_guideline_original_filtered_entries"):
+        BibtexDomain._guideline_original_filtered_entries = BibtexDomain.get_filtered_entries  # type: ignore[attr-defined]
+        BibtexDomain.get_filtered_entries = _filtered_entries  # type: ignore[method-assign]
+        BibtexDomain.resolve_xref = _wrap_resolve_xref(BibtexDomain.resolve_xref)  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
+    from sphinxcontrib.bibtex.domain import BibtexDomain
+
     for module in _plugin_modules():
         module.entry_points = metadata.entry_points  # type: ignore[attr-defined]
     _cached_entry_points.cache_clear()
+    if hasattr(BibtexDomain, "_guideline_original_filtered_entries"):
+        BibtexDomain.get_filtered_entries = BibtexDomain._guideline_original_filtered_entries  # type: ignore[method-assign]
+        BibtexDomain.resolve_xref = BibtexDomain.resolve_xref.guideline_original  # type: ignore[attr-defined]
+        del BibtexDomain._guideline_original_filtered_entries
 
 
 def is_installed() -> bool:
-    return all(module.entry_points is _cached_entry_points for module in _plugin_modules())  # type: ignore[attr-defined]
+    from sphinxcontrib.bibtex.domain import BibtexDomain
+
+    return (all(module.entry_points is _cached_entry_points for module in _plugin_modules())  # type: ignore[attr-defined]
+            and hasattr(BibtexDomain, "_guideline_original_filtered_entries"))
 
 
 def _on_config_inited(app: Sphinx, config: Config) -> None:
@@ -62,4 +159,6 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("guideline_bib_cache", True, "", types=(bool,))
     app.connect("config-inited", _on_config_inited)
+    # After sphinxcontrib-bibtex's own env-updated handler (priority 500) formats the citations.
+    app.connect("env-updated", _index_citations, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
