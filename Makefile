@@ -17,6 +17,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Editions (docs/toolchain/editions.md): PDF of the working tree, every registered edition, the site.
+pdf: $(STAMP)
+	$(BIN)/guideline edition pdf
+editions: $(STAMP)
+	for id in $$($(BIN)/guideline edition list | cut -f1); do $(BIN)/guideline edition build $$id || exit 1; done
+site: $(STAMP)
+	$(BIN)/guideline site
+
 html: $(STAMP)
 	$(BIN)/guideline build
 

@@ -40,6 +40,15 @@ def build_cmd(edition_id: str, verbose: bool) -> None:
                f"{counts.get('sources', 0)} sources, {counts.get('references', 0)} references")
 
 
+@edition.command("list")
+def list_cmd() -> None:
+    """The registered editions, oldest first: id, date, status, commit."""
+    from . import registry
+
+    for item in registry.load(find_project().root):
+        click.echo(f"{item.id}\t{item.date}\t{item.status}\t{item.commit[:12]}")
+
+
 @edition.command("verify")
 @click.argument("edition_id")
 def verify_cmd(edition_id: str) -> None:

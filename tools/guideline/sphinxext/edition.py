@@ -84,11 +84,18 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
     info = edition_info(app.config)
     context["guideline_edition"] = info
     context["guideline_stamp"] = stamp_text(info)
-    if app.builder.name == "simplepdf" or "body" not in context:
+    if app.builder.name == "simplepdf":
+        # One HTML file: links "#document-x#anchor" (toctree, views) must be "#anchor".
+        for key in ("toc", "body"):
+            if isinstance(context.get(key), str):
+                context[key] = _DOUBLE_ANCHOR.sub('href="#', context[key])
+        return
+    if "body" not in context:
         return
     context["body"] = _stamp_html(app, pagename, context["pathto"]) + context["body"]
 
 
+_DOUBLE_ANCHOR = re.compile(r'href="#document-[^"#]*#')
 _BODY_TAG = re.compile(r"<body[^>]*>", re.IGNORECASE)
 
 

@@ -1,0 +1,47 @@
+"""The shipped editions (docs/editions.toml), built in a local clone: slow, run with the content."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from guideline.editions import build, registry, site, verify
+
+REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def _clone(tmp_path: Path) -> Path:
+    if not (REPO / "docs" / "editions.toml").is_file():
+        pytest.skip("no docs/editions.toml yet")
+    editions = registry.load(REPO)
+    ids = [e.id for e in editions]
+    if "2026.1" not in ids or "2024.1" not in ids:
+        pytest.skip("editions 2024.1 and 2026.1 are not registered yet")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(REPO), str(clone)], check=True)
+    (clone / "docs").mkdir()
+    shutil.copyfile(REPO / "docs" / "editions.toml", clone / "docs" / "editions.toml")
+    return clone
+
+
+def test_2026_1_builds_verifies_and_says_what_is_new(tmp_path):
+    clone = _clone(tmp_path)
+    result = build.build_edition(clone, "2026.1")
+    out = result.path
+    assert verify.verify(out, "2026.1").clean
+    whats_new = (out / "html" / "whats-new.html").read_text(encoding="utf-8")
+    assert "since edition 2024.1" in whats_new
+    assert "REC_SEQ_01" in whats_new and "REC_SEQ_02" in whats_new
+    reader = PdfReader(str(out / "2026.1-handout.pdf"))
+    assert 1 <= len(reader.pages) <= 2
+    full = PdfReader(str(out / "2026.1-full.pdf"))
+    text = "\n".join(p.extract_text() for p in full.pages[:3])
+    assert "Edition 2026.1" in text
+    build.build_edition(clone, "2024.1", pdf=False)
+    assembled = site.assemble(clone)
+    assert assembled["latest"] == "2026.1" and assembled["bannered_pages"] > 0
