@@ -186,7 +186,9 @@ def _identical(a: Path, b: Path) -> tuple[bool, list[str]]:
     new = manifest.read(b) or {}
     differing = sorted(p for p in set(old.get("files", {})) | set(new.get("files", {}))
                        if old.get("files", {}).get(p) != new.get("files", {}).get(p))
-    return (old == new, differing)
+    # Identical content is what counts: a newer toolchain that writes the same bytes keeps the
+    # edition (and its manifest, which records the toolchain that first built it).
+    return (not differing, differing)
 
 
 def build_edition(root: Path, edition_id: str, *, quiet: bool = True, hook: Hook | None = None,
