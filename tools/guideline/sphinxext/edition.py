@@ -164,7 +164,7 @@ def _stabilise(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for index, node in enumerate(containers):
         node["ids"] = [f"SNCB-{digest}{index:04d}"]
     if app.builder.name == "simplepdf":
-        # One HTML file: "#document-x#anchor" (views built with get_relative_uri) is "#anchor".
+        # One HTML file: "#document-x#anchor" (e.g. toctree entries with anchors) is "#anchor".
         for ref in doctree.findall(nodes.reference):
             uri = ref.get("refuri", "")
             if uri.startswith("#document-") and uri.count("#") == 2:

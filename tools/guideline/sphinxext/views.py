@@ -97,8 +97,14 @@ def _forget_needs(app: Sphinx, *_: Any) -> None:
     setattr(app, NEEDS_CACHE_ATTR, None)
 
 
+def anchor_uri(app: Sphinx, fromdoc: str, todoc: str, anchor: str) -> str:
+    """Link to an anchor on another page; single-file builders (singlehtml, PDF) need "#anchor"."""
+    page = app.builder.get_relative_uri(fromdoc, todoc)
+    return f"#{anchor}" if page.startswith("#") else f"{page}#{anchor}"
+
+
 def _need_ref(app: Sphinx, fromdoc: str, need: dict[str, Any], text: str | None = None) -> nodes.Node:
-    uri = app.builder.get_relative_uri(fromdoc, need["docname"]) + "#" + need["id"]
+    uri = anchor_uri(app, fromdoc, need["docname"], need["id"])
     ref = nodes.reference("", "", internal=True, refuri=uri)
     ref += nodes.Text(text or need["id"])
     return ref
@@ -182,7 +188,6 @@ def render_rec_summary(app: Sphinx, fromdoc: str, needs: list[dict[str, Any]], o
 def render_traceability(app: Sphinx, fromdoc: str, needs: list[dict[str, Any]], options: dict) -> nodes.Node:
     by_id = {n["id"]: n for n in needs}
     sources = {n.get("cite"): n for n in needs if n["type"] == "source"}
-    refs_uri = app.builder.get_relative_uri(fromdoc, app.config.guideline_references_doc)
     rows: list[list[nodes.Node | str]] = []
     for rec in sorted((n for n in needs if n["type"] == "rec"), key=_rec_sort_key):
         claims = [by_id[c] for c in rec.get("based_on", []) if c in by_id]
@@ -197,7 +202,9 @@ def render_traceability(app: Sphinx, fromdoc: str, needs: list[dict[str, Any]], 
             source = sources.get(key)
             if source:
                 source_cells.append(_need_ref(app, fromdoc, source, f"{source['id']} ({source.get('reliability')})"))
-            ref = nodes.reference("", key, internal=True, refuri=f"{refs_uri}#{nodes.make_id('cite-' + key)}")
+            anchor = nodes.make_id("cite-" + key)
+            uri = anchor_uri(app, fromdoc, app.config.guideline_references_doc, anchor)
+            ref = nodes.reference("", key, internal=True, refuri=uri)
             ref_cells.append(ref)
         rows.append([_need_ref(app, fromdoc, rec), _inline_list(claim_cells), _inline_list(source_cells),
                      _inline_list(ref_cells)])
