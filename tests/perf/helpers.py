@@ -34,14 +34,14 @@ def make_site(root: Path, needs: int = 40) -> tuple[synth.Guideline, Path]:
     return g, synth.write_site(g, "project", root)
 
 
-def build(root: Path, out: Path, *, fresh: bool, overrides: dict | None = None) -> Build:
+def build(root: Path, out: Path, *, fresh: bool, overrides: dict | None = None, force_all: bool = False) -> Build:
     from guideline.sphinxext.views import VIEW_DOCS_KEY
 
     warning = io.StringIO()
     app = SphinxTestApp("html", srcdir=root / "docs", builddir=out, status=io.StringIO(), warning=warning,
                         freshenv=fresh, confoverrides=overrides or {})
     try:
-        app.build()
+        app.build(force_all=force_all)
         views = set(getattr(app.env, VIEW_DOCS_KEY))
     finally:
         app.cleanup()

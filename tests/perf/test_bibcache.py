@@ -23,10 +23,13 @@ def test_bib_cache_gives_identical_html(tmp_path):
     g, root = make_site(tmp_path / "site")
     pages = ["references", "traceability", *(p.name for p in g.pages)]
 
-    cached = build(root, tmp_path / "cached", fresh=True)
+    build(root, tmp_path / "cached", fresh=True)
     assert bibcache.is_installed()
     assert bibcache._cached_entry_points.cache_info().hits > 0  # the look-ups were answered from the cache
     assert BibtexDomain.get_filtered_entries is bibcache._filtered_entries
+    # A second build over the same environment reuses the formatted entries of the first.
+    cached = build(root, tmp_path / "cached", fresh=False, force_all=True)
+    assert len(bibcache._formatted["now"]) == len(g.sources) and bibcache._formatted["formatted"] == 0
 
     uncached = build(root, tmp_path / "uncached", fresh=True, overrides={"guideline_bib_cache": False})
     assert not bibcache.is_installed()

@@ -18,6 +18,11 @@ Three costs grow with the number of citations (profiled at 1,000 and 10,000 need
    role's keys, in their original order, from an index built after the
    citations are formatted (``env-updated``).
 
+4. Every build, even a no-op, formats every cited entry again (twice, for the
+   tooltips): seconds at 10,000 needs. Formatted entries are kept in the
+   environment, keyed by the style, the label and the entry's content, and
+   reused while all three are unchanged.
+
 tests/perf/test_bibcache.py compares the HTML with and without these changes.
 Set ``guideline_bib_cache = False`` in conf.py to build without them.
 """
@@ -117,9 +122,52 @@ def _wrap_resolve_xref(resolve_xref: Any) -> Any:
     return resolve_with_index
 
 
+# -- 4. formatted entries, kept between builds -------------------------------------------
+
+FORMATTED_KEY = "guideline_bib_formatted"  # env attribute, pickled with the environment
+_formatted: dict[str, Any] = {"previous": {}, "now": {}, "formatted": 0}  # "formatted": misses, for tests
+
+
+def _entry_fingerprint(entry: Any) -> tuple:
+    persons = tuple((role, tuple(tuple(tuple(getattr(p, part)) for part in (
+        "first_names", "middle_names", "prelast_names", "last_names", "lineage_names")) for p in people))
+        for role, people in entry.persons.items())
+    return entry.key, entry.type, tuple(entry.fields.items()), persons
+
+
+def _wrap_format_entry(format_entry: Any) -> Any:
+    @functools.wraps(format_entry)
+    def format_entry_cached(self: Any, label: str, entry: Any, bib_data: Any = None) -> Any:
+        if bib_data is not None or "crossref" in entry.fields:  # depends on other entries
+            return format_entry(self, label, entry, bib_data=bib_data)
+        key = (type(self).__module__, type(self).__qualname__, type(self.name_style).__qualname__,
+               type(self.label_style).__qualname__, self.abbreviate_names, self.min_crossrefs, label,
+               _entry_fingerprint(entry))
+        formatted = _formatted["now"].get(key) or _formatted["previous"].get(key)
+        if formatted is None:
+            formatted = format_entry(self, label, entry)
+            _formatted["formatted"] += 1
+        _formatted["now"][key] = formatted
+        return formatted
+
+    format_entry_cached.guideline_original = format_entry  # type: ignore[attr-defined]
+    return format_entry_cached
+
+
+def _load_formatted(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    _formatted.update(previous=getattr(env, FORMATTED_KEY, None) or {}, now={}, formatted=0)
+
+
+def _keep_formatted(app: Sphinx, env: BuildEnvironment) -> None:
+    """Only what this build used is kept, so the cache does not grow with removed entries."""
+    setattr(env, FORMATTED_KEY, _formatted["now"])
+    _formatted["previous"] = {}
+
+
 # -- switching on and off --------------------------------------------------------------
 
 def install() -> None:
+    from pybtex.style.formatting import BaseStyle
     from sphinxcontrib.bibtex.domain import BibtexDomain
 
     for module in _plugin_modules():
@@ -128,9 +176,11 @@ def install() -> None:
         BibtexDomain._guideline_original_filtered_entries = BibtexDomain.get_filtered_entries  # type: ignore[attr-defined]
         BibtexDomain.get_filtered_entries = _filtered_entries  # type: ignore[method-assign]
         BibtexDomain.resolve_xref = _wrap_resolve_xref(BibtexDomain.resolve_xref)  # type: ignore[method-assign]
+        BaseStyle.format_entry = _wrap_format_entry(BaseStyle.format_entry)  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
+    from pybtex.style.formatting import BaseStyle
     from sphinxcontrib.bibtex.domain import BibtexDomain
 
     for module in _plugin_modules():
@@ -139,6 +189,7 @@ def uninstall() -> None:
     if hasattr(BibtexDomain, "_guideline_original_filtered_entries"):
         BibtexDomain.get_filtered_entries = BibtexDomain._guideline_original_filtered_entries  # type: ignore[method-assign]
         BibtexDomain.resolve_xref = BibtexDomain.resolve_xref.guideline_original  # type: ignore[attr-defined]
+        BaseStyle.format_entry = BaseStyle.format_entry.guideline_original  # type: ignore[attr-defined]
         del BibtexDomain._guideline_original_filtered_entries
 
 
@@ -161,4 +212,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _on_config_inited)
     # After sphinxcontrib-bibtex's own env-updated handler (priority 500) formats the citations.
     app.connect("env-updated", _index_citations, priority=900)
+    app.connect("env-before-read-docs", _load_formatted)
+    app.connect("env-updated", _keep_formatted, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
