@@ -37,5 +37,10 @@ serve: $(STAMP)
 check: $(STAMP)
 	$(BIN)/guideline check
 
+# Build benchmark: project vs plain sphinx-needs vs plain MyST (100 and 1,000 needs;
+# add 10,000 with: make bench BENCH_ARGS="--sizes 100,1000,10000").
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_build.py $(BENCH_ARGS)
+
 clean:
 	rm -rf build .guideline-cache
