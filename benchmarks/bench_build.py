@@ -15,7 +15,7 @@ limitation). With ``guideline check`` available, the offline validator is
 timed alone on the largest size.
 
     python benchmarks/bench_build.py                 # 100 and 1,000 needs, 3 rounds
-    python benchmarks/bench_build.py --sizes 10000   # the large one (about 5 minutes)
+    python benchmarks/bench_build.py --sizes 10000 --quick   # the large one (about 25 minutes)
     python benchmarks/bench_build.py --quick         # one round each
 
 Prints a table with ratios and writes benchmarks/out/bench-<sizes>.json and .md.
