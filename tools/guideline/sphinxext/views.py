@@ -69,8 +69,10 @@ def _outdated_views(app: Sphinx, env: BuildEnvironment, added: set[str], changed
         return []
     views = getattr(env, VIEW_DOCS_KEY)
     need_docs = getattr(env, NEED_DOCS_KEY)
-    # A new or removed page may add or remove needs; a changed page may change them.
-    if touched & need_docs or added or removed or touched - views:
+    # Only pages that merely show needs (views without needs of their own) can change
+    # without changing what the other views show; any other touched page may add,
+    # change or remove needs.
+    if touched - (views - need_docs):
         return sorted(views - touched)
     return []
 
