@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import copy
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,19 +18,9 @@ from content_checks import REPO, copy_content
 
 
 @pytest.fixture(scope="session")
-def content_html(tmp_path_factory) -> Path:
-    """One -W build of a copy of the guideline (docs/, seeds/, references.bib) per session."""
-    copy = copy_content(tmp_path_factory.mktemp("content"))
-    out = copy / "_html"
-    proc = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
-                           str(copy / "docs"), str(out)], capture_output=True, text=True)
-    assert proc.returncode == 0, f"guideline build failed:\n{proc.stderr[-4000:]}"
-    return out
-
-
-@pytest.fixture(scope="session")
-def needs(content_html):
-    return cc.load_needs(content_html)
+def needs(guideline_html):
+    # The suite's one -W build of docs/ (tests/conftest.py), built outside the work tree.
+    return cc.load_needs(guideline_html)
 
 
 @pytest.fixture(scope="session")
