@@ -39,11 +39,12 @@ def copy_root(name: str, dest: Path) -> Path:
     return dest
 
 
-def build_sphinx(srcdir: Path, outdir: Path | None = None, freshenv: bool = True) -> BuiltProject:
+def build_sphinx(srcdir: Path, outdir: Path | None = None, freshenv: bool = True,
+                 confoverrides: dict | None = None) -> BuiltProject:
     status, warning = io.StringIO(), io.StringIO()
     outdir = outdir or srcdir / "_build" / "html"
     app = SphinxTestApp("html", srcdir=srcdir, builddir=outdir.parent, status=status,
-                        warning=warning, freshenv=freshenv)
+                        warning=warning, freshenv=freshenv, confoverrides=confoverrides)
     try:
         app.build()
     finally:

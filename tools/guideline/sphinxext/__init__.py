@@ -33,6 +33,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
     views.setup(app)
     layout.setup(app)
+    from . import navigation
+
+    navigation.setup(app)
     from . import edition
 
     edition.setup(app)
