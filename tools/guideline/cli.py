@@ -95,6 +95,7 @@ COMMANDS = [
     "guideline.check.cli:check",
     "guideline.editions.cli:edition",
     "guideline.editions.cli:site",
+    "guideline.fhir.cli:export",
 ]
 
 
