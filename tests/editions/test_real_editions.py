@@ -34,6 +34,7 @@ def test_2026_1_builds_verifies_and_says_what_is_new(tmp_path):
     result = build.build_edition(clone, "2026.1")
     out = result.path
     assert verify.verify(out, "2026.1").clean
+    _check_fhir_bundle(out)
     whats_new = (out / "html" / "whats-new.html").read_text(encoding="utf-8")
     assert "since edition 2024.1" in whats_new
     assert "REC_SEQ_01" in whats_new and "REC_SEQ_02" in whats_new
@@ -45,3 +46,17 @@ def test_2026_1_builds_verifies_and_says_what_is_new(tmp_path):
     build.build_edition(clone, "2024.1", pdf=False)
     assembled = site.assemble(clone)
     assert assembled["latest"] == "2026.1" and assembled["bannered_pages"] > 0
+
+
+def _check_fhir_bundle(out: Path) -> None:
+    """The edition's FHIR bundle: in the manifest, valid R5, every rec, claim and cited reference once."""
+    import json
+
+    from guideline.fhir import validate
+    from guideline.fhir.inputs import cited_keys, load_needs
+
+    assert "guideline.fhir.json" in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
+    bundle = json.loads((out / "guideline.fhir.json").read_text(encoding="utf-8"))
+    needs = load_needs(out / "needs.json")
+    assert validate.problems(bundle) == []
+    assert validate.coverage(bundle, needs, cited_keys(needs)) == []

@@ -249,6 +249,9 @@ def _build(root: Path, editions: list[registry.Edition], edition: registry.Editi
     normalise_schema_report(html / "schema_violations.json")
     shutil.copyfile(html / "needs.json", stage / "needs.json")
     (stage / "whats-new.json").write_text((docs / WHATS_NEW_JSON).read_text(encoding="utf-8"), encoding="utf-8")
+    from ..fhir.edition import write_edition_bundle
+
+    write_edition_bundle(stage, content, edition)  # guideline.fhir.json beside needs.json
     step("html-done")
 
     if pdf:  # tests of the mechanics skip the PDFs (seconds each)

@@ -101,6 +101,8 @@ def _landing(editions: list[dict], latest: dict | None, summaries: dict[str, str
             name = f"{ed['id']}-{kind}.pdf"
             if name in ed["files"]:
                 links.append(f'<a href="{eid}/{html.escape(name)}">{label}</a>')
+        if "guideline.fhir.json" in ed["files"]:  # the computable guideline (docs: toolchain/computable)
+            links.append(f'<a href="{eid}/guideline.fhir.json">FHIR bundle</a>')
         rows.append(f"<tr><td><strong>{eid}</strong>{current}</td><td>{html.escape(ed['date'])}</td>"
                     f"<td>{status}</td><td>{summary}</td><td>{' &middot; '.join(links)}</td></tr>")
     latest_line = (f'<p>Current edition: <a href="latest/html/index.html">{html.escape(latest["id"])}</a> '

@@ -9,7 +9,9 @@ references.bib and docs/guideline.toml into one ``Bundle`` (type ``collection``)
 - :mod:`.codes`      the CodeSystems (rating scheme, appraisal terms) and the quote extension;
 - :mod:`.resources`  one builder per resource type;
 - :mod:`.bundle`     assembly, sorted deterministic JSON;
-- :mod:`.validate`   R5 model validation, code values, references inside the bundle;
+- :mod:`.validate`   R5 model validation, code values, references inside the bundle, and
+                     coverage (every recommendation, claim, source, cited reference exactly once);
+- :mod:`.edition`    the hook the edition build calls to write the bundle beside needs.json;
 - :mod:`.cli`        ``guideline export fhir``.
 
 The documentation page is docs/toolchain/computable.md.

@@ -63,11 +63,12 @@ def export_file(needs_json: Path, root: Path, edition: Edition, out: Path, *, ch
     With ``check`` the bundle is validated first (R5 models, codes, references): a
     problem is a toolchain bug, reported without writing anything.
     """
-    bundle = build_bundle(inputs_mod.load(needs_json, root, edition))
+    inputs = inputs_mod.load(needs_json, root, edition)
+    bundle = build_bundle(inputs)
     if check:
-        from .validate import problems
+        from .validate import coverage, problems
 
-        found = problems(bundle)
+        found = problems(bundle) + coverage(bundle, inputs.needs, inputs.cited_keys())
         if found:
             shown = "; ".join(found[:5]) + (f"; ... ({len(found)} in all)" if len(found) > 5 else "")
             raise GuidelineError(str(out), 0, "fhir.invalid", f"the bundle does not validate: {shown}",

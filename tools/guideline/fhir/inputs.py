@@ -43,14 +43,18 @@ class Inputs:
         return sorted((n for n in self.needs.values() if n.get("type") in types), key=lambda n: n["id"])
 
     def cited_keys(self) -> list[str]:
-        """Every bib key a need cites: its ``cite`` field or a cite role in its body."""
-        keys: set[str] = set()
-        for need in self.needs.values():
-            if need.get("cite"):
-                keys.add(need["cite"])
-            for match in _CITE_ROLE.finditer(need.get("content") or ""):
-                keys.update(k.strip() for k in match.group(1).split(",") if k.strip())
-        return sorted(keys)
+        return cited_keys(self.needs)
+
+
+def cited_keys(needs: dict[str, dict[str, Any]]) -> list[str]:
+    """Every bib key a need cites: its ``cite`` field or a cite role in its body."""
+    keys: set[str] = set()
+    for need in needs.values():
+        if need.get("cite"):
+            keys.add(need["cite"])
+        for match in _CITE_ROLE.finditer(need.get("content") or ""):
+            keys.update(k.strip() for k in match.group(1).split(",") if k.strip())
+    return sorted(keys)
 
 
 def load_needs(path: Path) -> dict[str, dict[str, Any]]:
@@ -130,14 +134,22 @@ def reading_order(docs: Path, start: str = "index") -> list[str]:
     return order
 
 
+def bib_files(root: Path) -> list[Path]:
+    """references.bib at the root (the guideline), else the .bib files beside conf.py (small projects)."""
+    main = root / "references.bib"
+    return [main] if main.is_file() else sorted((root / "docs").glob("*.bib"))
+
+
 def load(needs_json: Path, root: Path, edition: Edition) -> Inputs:
     """Read everything an export needs from the content tree at ``root`` (docs/, references.bib)."""
     docs = root / "docs"
     settings = load_settings(docs)
-    bibfile = parse_bib(root / "references.bib", "references.bib")
+    bib: dict[str, BibEntry] = {}
+    for path in bib_files(root):
+        bib.update(parse_bib(path, path.relative_to(root).as_posix()).entries)
     needs = load_needs(needs_json)
     name, text = panel(docs)
-    inputs = Inputs(needs=needs, bib=bibfile.entries, settings=settings, edition=edition,
+    inputs = Inputs(needs=needs, bib=bib, settings=settings, edition=edition,
                     base=canonical_base(settings, docs), panel_name=name, panel_text=text,
                     chapter_order=reading_order(docs))
     unknown = [k for k in inputs.cited_keys() if k not in inputs.bib]

@@ -126,3 +126,67 @@ def _concepts(entries: list[dict[str, Any]]) -> dict[str, set[str]]:
             stack += concept.get("concept", [])
         out[res["url"]] = found
     return out
+
+
+def _by_identifier(bundle: dict[str, Any], rtype: str) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for entry in bundle.get("entry", []):
+        res = entry["resource"]
+        if res.get("resourceType") == rtype:
+            for ident in res.get("identifier") or []:
+                out.setdefault(ident.get("value", ""), []).append(res)
+    return out
+
+
+IN_FORCE = {"approved": "active", "draft": "draft"}
+
+
+def coverage(bundle: dict[str, Any], needs: dict[str, dict[str, Any]], cited: list[str]) -> list[str]:
+    """What of the guideline is missing from ``bundle`` or in it more than once.
+
+    Every recommendation and good practice statement is one PlanDefinition (in
+    force: active or draft; superseded or retired: retired, with ``replaces`` on
+    its successor) with one rating; every claim one Evidence carrying its exact
+    quote; every source one appraisal; every cited bib key one Citation.
+    """
+    from .inputs import RATED_TYPES
+
+    out: list[str] = []
+    plans = _by_identifier(bundle, "PlanDefinition")
+    assessments = _by_identifier(bundle, "ArtifactAssessment")
+    evidence = _by_identifier(bundle, "Evidence")
+    citations = _by_identifier(bundle, "Citation")
+
+    def once(found: dict[str, list[dict[str, Any]]], key: str, what: str) -> dict[str, Any] | None:
+        hits = found.get(key, [])
+        if len(hits) != 1:
+            out.append(f"{what} {key}: {len(hits)} in the bundle, expected exactly one")
+            return None
+        return hits[0]
+
+    for need in sorted(needs.values(), key=lambda n: n["id"]):
+        kind, nid = need.get("type"), need["id"]
+        if kind in RATED_TYPES:
+            plan = once(plans, nid, "PlanDefinition")
+            once(assessments, nid, "rating")
+            expected = IN_FORCE.get(need.get("status", ""), "retired")
+            if plan and plan.get("status") != expected:
+                out.append(f"PlanDefinition {nid}: status {plan.get('status')!r}, expected {expected!r}")
+            replaced = {a["resourceReference"]["display"] for a in (plan or {}).get("relatedArtifact", [])
+                        if a.get("type") == "replaces"}
+            if plan and set(need.get("supersedes") or []) != replaced:
+                out.append(f"PlanDefinition {nid}: replaces {sorted(replaced)}, "
+                           f"expected {sorted(need.get('supersedes') or [])}")
+        elif kind == "claim":
+            res = once(evidence, nid, "Evidence")
+            quotes = [x.get("valueString") for x in (res or {}).get("extension", [])
+                      if x.get("url", "").endswith("/" + codes.QUOTE_EXTENSION)]
+            if res and quotes != [need.get("quote")]:
+                out.append(f"Evidence {nid}: quote {quotes!r} differs from the claim's")
+        elif kind == "source":
+            once(assessments, nid, "appraisal")
+    for key in cited:
+        once(citations, key, "Citation")
+    extra = sorted(set(citations) - set(cited))
+    out += [f"Citation {key}: in the bundle but cited by no need" for key in extra]
+    return out
