@@ -49,7 +49,23 @@ def build_bundle(inputs: Inputs) -> dict[str, Any]:
     }
 
 
-def dumps(bundle: dict[str, Any]) -> str:
+def excerpt(bundle: dict[str, Any], need_id: str) -> list[dict[str, Any]]:
+    """The entries of one recommendation: its plan, its rating, the Evidence it rests on, their Citations."""
+    by_url = {e["fullUrl"]: e for e in bundle["entry"]}
+    plan = by_url.get(ids.full_url(ids.PLAN, need_id))
+    rating = by_url.get(ids.full_url(ids.RATING, need_id))
+    if plan is None or rating is None:
+        raise GuidelineError("needs.json", 0, "usage.fhir-unknown-need",
+                             f"{need_id} is not a recommendation or good practice statement of this export")
+    evidence = [by_url[a["resourceReference"]["reference"]] for c in rating["resource"].get("content", [])
+                for a in c.get("relatedArtifact", []) if a["type"] == "justification"]
+    cited = [by_url[a["resourceReference"]["reference"]] for e in evidence
+             for a in e["resource"].get("relatedArtifact", []) if a["type"] == "derived-from"]
+    seen: set[str] = set()
+    return [e for e in [plan, rating, *evidence, *cited] if not (e["fullUrl"] in seen or seen.add(e["fullUrl"]))]
+
+
+def dumps(bundle: Any) -> str:
     return json.dumps(bundle, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -57,11 +73,13 @@ def counts(bundle: dict[str, Any]) -> dict[str, int]:
     return dict(sorted(Counter(e["resource"]["resourceType"] for e in bundle["entry"]).items()))
 
 
-def export_file(needs_json: Path, root: Path, edition: Edition, out: Path, *, check: bool = True) -> dict[str, int]:
+def export_file(needs_json: Path, root: Path, edition: Edition, out: Path, *, check: bool = True,
+                only: str | None = None) -> dict[str, int]:
     """Write the bundle of the content tree at ``root`` to ``out``; returns resources per type.
 
     With ``check`` the bundle is validated first (R5 models, codes, references): a
-    problem is a toolchain bug, reported without writing anything.
+    problem is a toolchain bug, reported without writing anything. With ``only``
+    (a need ID) the file holds just that recommendation's entries (:func:`excerpt`).
     """
     inputs = inputs_mod.load(needs_json, root, edition)
     bundle = build_bundle(inputs)
@@ -73,6 +91,8 @@ def export_file(needs_json: Path, root: Path, edition: Edition, out: Path, *, ch
             shown = "; ".join(found[:5]) + (f"; ... ({len(found)} in all)" if len(found) > 5 else "")
             raise GuidelineError(str(out), 0, "fhir.invalid", f"the bundle does not validate: {shown}",
                                  "a bug in tools/guideline/fhir: please report it with the needs.json")
+    if only:
+        bundle = {"entry": excerpt(bundle, only)}
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(out, dumps(bundle))
+    write_atomic(out, dumps(bundle["entry"] if only else bundle))
     return counts(bundle)

@@ -45,7 +45,9 @@ def edition_of_working_tree(docs: Path, needs_json: Path, date: str | None):
               help="needs.json of a build (default: build/html/needs.json).")
 @click.option("--date", default=None, help="Date of an unreleased export (default: the edition's date, "
               "else the newest last_reviewed).")
-def fhir(out: str | None, needs_path: Path | None, date: str | None) -> None:
+@click.option("--only", "only", default=None, metavar="NEED_ID",
+              help="Write only this recommendation's entries (plan, rating, evidence, citations) as a JSON list.")
+def fhir(out: str | None, needs_path: Path | None, date: str | None, only: str | None) -> None:
     """Write the guideline as a FHIR R5 Bundle (type collection) in EBM-on-FHIR shapes.
 
     Composition (the guideline, chapters), per recommendation a PlanDefinition and
@@ -65,11 +67,11 @@ def fhir(out: str | None, needs_path: Path | None, date: str | None) -> None:
     if out == "-":
         with tempfile.TemporaryDirectory() as tmp:
             target = Path(tmp) / BUNDLE_NAME
-            counts = export_file(needs_json, project.root, edition, target)
+            counts = export_file(needs_json, project.root, edition, target, only=only)
             sys.stdout.write(target.read_text(encoding="utf-8"))
     else:
         target = Path(out) if out else needs_json.parent / BUNDLE_NAME
-        counts = export_file(needs_json, project.root, edition, target)
+        counts = export_file(needs_json, project.root, edition, target, only=only)
     shown = ", ".join(f"{n} {kind}" for kind, n in counts.items())
     click.echo(f"wrote {'standard output' if out == '-' else target} (edition {edition.id}, {edition.date}): "
                f"{sum(counts.values())} resources: {shown}", err=True)
