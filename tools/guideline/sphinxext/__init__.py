@@ -42,4 +42,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from . import integrity
 
     integrity.setup(app)
+    from . import safety
+
+    safety.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
