@@ -304,15 +304,11 @@ def read_seed(directive: SphinxDirective, relative: str) -> str | list[nodes.Nod
     seeds = repository_root(directive.env.app) / "seeds"
     path = Path(os.path.normpath(seeds.parent / relative))
     source, line = directive.get_source_info()
-    if not path.is_relative_to(seeds):
-        logger.warning(f"[ev.source-file] {relative} is not under seeds/", type="guideline",
-                       subtype="ev.source-file", location=f"{source}:{line}")
-        return []
-    if not is_inside(path, [seeds]):
+    if path.is_relative_to(seeds) and not is_inside(path, [seeds]):
         return [_marker("safe.symlink-outside",
                         f"the seed {relative} is a link to {_resolved(path)}, outside seeds/; it was not read",
                         source, line)]
-    if not path.is_file():
+    if not path.is_relative_to(seeds) or not path.is_file():
         logger.warning(f"[ev.source-file] {relative} is not a file under seeds/", type="guideline",
                        subtype="ev.source-file", location=f"{source}:{line}")
         return []
