@@ -173,3 +173,18 @@ def setup(app):
     assert stderr.strip().endswith("interrupted"), stderr
     for crash in CRASH:
         assert crash not in stderr + stdout
+
+
+def test_plain_sphinx_build_locates_a_bib_error_before_bibtex_stops(project, capsys):
+    """Read the Docs runs sphinx-build itself: the finding comes first, by file and line."""
+    from sphinx.cmd.build import build_main
+
+    bib = project / "docs" / "refs.bib"
+    bib.write_bytes(bib.read_bytes() + b"@article{broken,\n  title = {Unclosed,\n")
+    status = build_main(["-b", "html", "-q", str(project / "docs"), str(project / "build" / "html")])
+    err = capsys.readouterr().err
+    assert status != 0
+    located = err.find(f"{bib}:11: ERROR: [bib.syntax] syntax error in line 11")
+    assert located != -1, err
+    crash = err.find("Extension error")
+    assert crash == -1 or located < crash

@@ -106,23 +106,29 @@ def check_output(out: Path) -> None:
                                  "choose another folder with -o, or fix the folder's permissions") from None
 
 
+def bibliography_problems(confdir: Path, bibfiles: list[str]) -> list:
+    """Syntax and encoding findings of the .bib files (shown relative to the repository)."""
+    from .check.bibfile import parse_bib
+
+    problems = []
+    for bib in bibfiles:
+        path = Path(os.path.normpath(confdir / bib))
+        shown = os.path.relpath(path, confdir.parent) if path.is_relative_to(confdir.parent) else str(path)
+        problems += [f for f in parse_bib(path, shown).findings if f.rule in ("bib.syntax", "bib.encoding")]
+    return problems
+
+
 def check_bibliography(docs: Path) -> None:
     """A .bib file that cannot be read or parsed, reported by file and line before Sphinx
     (sphinxcontrib-bibtex would stop with a crash report that names no file)."""
     from sphinx.config import Config
     from sphinx.util.tags import Tags
 
-    from .check.bibfile import parse_bib
-
     try:
         raw = Config.read(docs, overrides={}, tags=Tags())._raw_config
     except Exception:  # a broken conf.py: Sphinx reports it itself
         return
-    problems = []
-    for bib in raw.get("bibtex_bibfiles") or []:
-        path = Path(os.path.normpath(docs / bib))
-        shown = os.path.relpath(path, docs.parent) if path.is_relative_to(docs.parent) else str(path)
-        problems += [f for f in parse_bib(path, shown).findings if f.rule in ("bib.syntax", "bib.encoding")]
+    problems = bibliography_problems(docs, list(raw.get("bibtex_bibfiles") or []))
     if problems:
         for finding in problems[:-1]:
             print(finding, file=sys.stderr)
