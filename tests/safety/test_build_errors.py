@@ -54,25 +54,12 @@ def assert_not_under(folder: Path, *needles: str) -> None:
                 assert needle.encode() not in data, path
 
 
-def test_html_block_in_a_need_page_is_reported_and_nothing_published(project):
+def test_html_block_and_linked_seed_are_reported_and_nothing_published(project):
+    """One build, two rejected pages: a need page with an HTML block, a seed linked out of the repository."""
     evil = project / "docs" / "evil.md"
     evil.write_text("---\norphan: true\n---\n# Evil\n\n"
                     "```{gap} Hidden question\n:id: GAP_EVIL_01\n:status: open\n\n"
                     f"{MARKER} in a need.\n```\n\n<script>alert('{PAYLOAD}')</script>\n", encoding="utf-8")
-    result = run(["build", "-q"], project)
-    assert_clean_failure(result)
-    assert re.search(r"docs/evil\.md:13: \[guideline\.safe\.raw-html\] \[safe\.raw-html\] raw html output",
-                     result.stderr), result.stderr
-    assert "[build.failed]" in result.stderr
-    out = project / "build" / "html"
-    assert (out / "index.html").is_file()
-    assert not (out / "evil.html").exists()
-    assert_not_under(out, MARKER, PAYLOAD, "GAP_EVIL_01")
-    needs = json.loads((out / "needs.json").read_text(encoding="utf-8"))
-    assert "REC_USE_01" in json.dumps(needs)  # the other pages' needs are still exported
-
-
-def test_symlinked_seed_out_of_the_repository_is_rejected(project):
     (project / "docs" / "seeds" / "linked.txt").symlink_to(project.parent / "outside" / "secret.txt")
     views = project / "docs" / "views.md"
     views.write_text(views.read_text(encoding="utf-8") + "\n```{seed-text} seeds/linked.txt\n```\n",
@@ -80,10 +67,18 @@ def test_symlinked_seed_out_of_the_repository_is_rejected(project):
     line = views.read_text(encoding="utf-8").splitlines().index("```{seed-text} seeds/linked.txt") + 1
     result = run(["build", "-q"], project)
     assert_clean_failure(result)
+    assert re.search(r"docs/evil\.md:13: \[guideline\.safe\.raw-html\] \[safe\.raw-html\] raw html output",
+                     result.stderr), result.stderr
     assert re.search(rf"docs/views\.md:{line}: \[guideline\.safe\.symlink-outside\] .*the seed seeds/linked\.txt "
                      r"is a link to .*outside/secret\.txt", result.stderr), result.stderr
-    assert_not_under(project / "build" / "html", MARKER, PAYLOAD)
-    assert not (project / "build" / "html" / "views.html").exists()
+    assert "rejected 2 page(s), not written: evil, views" in result.stderr
+    assert "[build.failed]" in result.stderr
+    out = project / "build" / "html"
+    assert (out / "index.html").is_file()
+    assert not (out / "evil.html").exists() and not (out / "views.html").exists()
+    assert_not_under(out, MARKER, PAYLOAD, "GAP_EVIL_01")
+    needs = json.loads((out / "needs.json").read_text(encoding="utf-8"))
+    assert "REC_USE_01" in json.dumps(needs)  # the other pages' needs are still exported
 
 
 def test_non_utf8_seed_names_the_seed_file_and_line(project):
