@@ -8,10 +8,15 @@ output has the same shape as ``guideline check``.
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from sphinx.cmd.build import build_main
 
@@ -87,17 +92,87 @@ def locate_needs(findings: list[BuildFinding], docs: Path, needs_json: Path) -> 
     return located
 
 
+def check_output(out: Path) -> None:
+    """The output folder (created with its parents) and the log beside it can be written."""
+    for folder in (out, out.parent):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            probe = folder / f".guideline-write-test-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise GuidelineError(str(folder), 0, "build.output",
+                                 f"cannot write the build output here: {exc.strerror or exc}",
+                                 "choose another folder with -o, or fix the folder's permissions") from None
+
+
+def bibliography_problems(confdir: Path, bibfiles: list[str]) -> list:
+    """Syntax and encoding findings of the .bib files (shown relative to the repository)."""
+    from .check.bibfile import parse_bib
+
+    problems = []
+    for bib in bibfiles:
+        path = Path(os.path.normpath(confdir / bib))
+        shown = os.path.relpath(path, confdir.parent) if path.is_relative_to(confdir.parent) else str(path)
+        problems += [f for f in parse_bib(path, shown).findings if f.rule in ("bib.syntax", "bib.encoding")]
+    return problems
+
+
+def check_bibliography(docs: Path) -> None:
+    """A .bib file that cannot be read or parsed, reported by file and line before Sphinx
+    (sphinxcontrib-bibtex would stop with a crash report that names no file)."""
+    from sphinx.config import Config
+    from sphinx.util.tags import Tags
+
+    try:
+        raw = Config.read(docs, overrides={}, tags=Tags())._raw_config
+    except Exception:  # a broken conf.py: Sphinx reports it itself
+        return
+    problems = bibliography_problems(docs, list(raw.get("bibtex_bibfiles") or []))
+    if problems:
+        for finding in problems[:-1]:
+            print(finding, file=sys.stderr)
+        last = problems[-1]
+        raise GuidelineError(last.file, last.line, last.rule, last.message, last.hint)
+
+
+@contextmanager
+def _interrupt_noted() -> Iterator[list[int]]:
+    """Record a Ctrl-C: Sphinx turns it into an ordinary failure status, the CLI must not."""
+    noted: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield noted
+        return
+
+    def on_sigint(signum: int, frame: object) -> None:
+        noted.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield noted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def sphinx_html(docs: Path, out: Path, *, quiet: bool = False, jobs: int = 1,
                 extra: list[str] | None = None) -> list[BuildFinding]:
-    """Build HTML into ``out`` with -W; returns the findings, raises on failure."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Build HTML into ``out`` with -W; returns the findings, raises on failure.
+
+    A Ctrl-C during the build raises KeyboardInterrupt (the CLI says "interrupted", exit 130).
+    """
+    check_output(out)
+    check_bibliography(docs)
     log = out.parent / f"{out.name}-warnings.log"
     args = ["-b", "html", "-W", "--keep-going", "-w", str(log), "-j", str(jobs)]
     if quiet:
         args.append("-q")
     args += [*(extra or []), str(docs), str(out)]
-    status = build_main(args)
-    findings = parse_warnings(log.read_text(encoding="utf-8") if log.exists() else "")
+    with _interrupt_noted() as interrupted:
+        status = build_main(args)
+    if interrupted:
+        raise KeyboardInterrupt
+    findings = parse_warnings(log.read_text(encoding="utf-8", errors="replace") if log.exists() else "")
     findings = locate_needs(findings, docs, out / "needs.json")
     if status != 0:
         for finding in findings:

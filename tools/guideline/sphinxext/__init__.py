@@ -42,4 +42,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from . import integrity
 
     integrity.setup(app)
+    from . import inputs, safety
+
+    safety.setup(app)
+    inputs.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

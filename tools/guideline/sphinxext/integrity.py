@@ -189,9 +189,10 @@ class GuidelineRules(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         from ..check.rules import RULES
+        from .safety import SAFETY_RULES
 
         out: list[nodes.Node] = []
-        for rule in RULES.values():
+        for rule in [*RULES.values(), *SAFETY_RULES.values()]:
             section = nodes.container(classes=["guideline-rule"], ids=[f"rule-{rule.id.replace('.', '-')}"])
             section += nodes.rubric(text=f"{rule.id} ({rule.severity})")
             section += nodes.paragraph(text=rule.summary[:1].upper() + rule.summary[1:] + ".")

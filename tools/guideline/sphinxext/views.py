@@ -266,13 +266,12 @@ class SeedText(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        root = (Path(self.env.srcdir) / self.config.guideline_root).resolve()
-        relative = self.arguments[0]
-        path = (root / relative).resolve()
-        if not path.is_relative_to((root / "seeds").resolve()) or not path.is_file():
-            raise self.error(f"seed-text: {relative} is not a file under seeds/ [guideline.seed-text]")
-        self.env.note_dependency(str(path))
-        text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
+        from .safety import read_seed
+
+        found = read_seed(self, self.arguments[0])  # reports a path outside seeds/ or bad bytes
+        if not isinstance(found, str):
+            return found
+        text = unicodedata.normalize("NFC", found)
         box = nodes.container(classes=["seed-text"])
         for line in text.splitlines():
             if not line.strip():
