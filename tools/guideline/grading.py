@@ -66,3 +66,25 @@ def load_settings(docs_dir: Path | str) -> Settings:
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise GuidelineError(str(path), 0, "settings.schema", f"missing or malformed setting: {exc}") from None
+
+
+def rating_badge(need: dict, settings: Settings) -> tuple[str, str]:
+    """The short badge of a recommendation's rating and its meaning (for a tooltip or legend).
+
+    Minimal A-E/I-V version; the clinical layer owns the final one (GRADE, good
+    practice statements). Presentation code calls this and formats no rating itself.
+    """
+    if need.get("type") == "gps":
+        return ("Good practice statement",
+                "Ungraded: a statement whose net benefit is large and unequivocal (GRADE good practice statement).")
+    grade, level = need.get("grade") or "", need.get("level") or ""
+    if not (grade or level):
+        return ("", "")
+    meanings = {g.code: g.meaning for g in settings.grades}
+    levels = {g.code: g.meaning for g in settings.levels}
+    text = " \u00b7 ".join(part for part in (f"Grade {grade}" if grade else "",
+                                              f"Level {level}" if level else "") if part)
+    explanation = " ".join(part for part in (
+        f"Grade {grade}: {meanings[grade]}" if grade in meanings else "",
+        f"Level {level}: {levels[level]}" if level in levels else "") if part)
+    return (text, explanation)

@@ -5,13 +5,13 @@ At ``write-started`` (all needs collected and resolved) the engine of
 error-level finding becomes a Sphinx warning of type ``guideline.<rule>``
 located at file:line, so ``sphinx-build -W`` (and Read the Docs with
 ``fail_on_warning``) fail on exactly what ``guideline check`` calls an error.
-Lower severities only go into the report rendered by ``{integrity-report}``.
+Lower severities only go into the report rendered by the ``{integrity-report}`` view
+(:mod:`guideline.presentation.views`).
 ``{guideline-rules}`` documents every rule from :mod:`guideline.check.rules`.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from ..errors import GuidelineError
-from .views import _table as views_table
-from .views import mark_as_view, register_renderer, view_placeholder
+from ..presentation.words import inline_markup, sentence
 
 logger = logging.getLogger(__name__)
 DOCS_KEY = "guideline_integrity_docs"
@@ -122,65 +121,8 @@ def _write_started(app: Sphinx, builder: Any) -> None:
                            location=f"{path}:{f.line}" if f.line else str(path))
 
 
-# -- the published report ------------------------------------------------------
-
-class IntegrityReport(SphinxDirective):
-    """Counts of verified, unverified and contradicted items and findings by rule."""
-
-    has_content = False
-
-    def run(self) -> list[nodes.Node]:
-        mark_as_view(self.env, self.env.docname)
-        node = view_placeholder()
-        node["view"] = "integrity-report"
-        node["options"] = {}
-        return [node]
-
-
-def _table(headers: list[str], rows: list[list[Any]]) -> nodes.table:
-    return views_table(headers, [[str(cell) for cell in row] for row in rows], ["integrity-report"])
-
-
-def render_report(app: Sphinx, fromdoc: str, needs: list[dict[str, Any]], options: dict) -> nodes.Node:
-    from ..check.rules import RULES
-
-    box = nodes.container(classes=["integrity-report"])
-    result = getattr(app, RESULT_ATTR, None)
-    if result is None:
-        box += nodes.paragraph(text="The integrity check did not run in this build.")
-        return box
-    s = result.summary
-    claims, refs = s["claims"], s["references"]
-    box += nodes.paragraph(text=f"Checked for the edition date {s['edition_date']}: "
-                                f"{s['recommendations']} recommendations, {s['needs']} needs, "
-                                f"{s['bib_entries']} references.")
-    box += _table(["Item", "Count"], [
-        ["Claims verified", claims.get("verified", 0)],
-        ["Claims unverified", claims.get("unverified", 0)],
-        ["Claims contradicted", claims.get("contradicted", 0)],
-        ["Quotes found in their sources", f"{s['quotes_found']} of {s['quotes_checked']}"],
-        ["Recommendations with a verified claim from a reliable source",
-         f"{s['recommendations_supported']} of {s['recommendations']}"],
-        ["References verified online (lockfile)", refs["verified"]],
-        ["References unverified", refs["unverified"]],
-        ["References retracted or with an expression of concern", refs["retracted"]],
-        ["Bibliographic fields declared missing (unverified)", s["fields_declared_missing"]],
-        ["Findings: errors / warnings / info",
-         f"{s['findings']['error']} / {s['findings']['warning']} / {s['findings']['info']}"],
-    ])
-    by_rule = Counter(f.rule for f in result.findings)
-    if by_rule:
-        box += nodes.rubric(text="Findings by rule")
-        box += _table(["Rule", "Severity", "Count", "What it means"],
-                      [[rule, RULES[rule].severity if rule in RULES else "", count,
-                        RULES[rule].summary if rule in RULES else ""] for rule, count in sorted(by_rule.items())])
-        box += nodes.rubric(text="All findings")
-        box += _table(["Where", "Rule", "Severity", "Message"],
-                      [[f.location(), f.rule, f.severity, f.message] for f in result.findings])
-    else:
-        box += nodes.paragraph(text="No findings.")
-    return box
-
+# -- the rules page (the report itself is the view ``integrity-report`` of
+# guideline.presentation.views) ---------------------------------------------
 
 class GuidelineRules(SphinxDirective):
     """Every validator rule with its severity, message, fix, and a bad and a good example."""
@@ -195,8 +137,8 @@ class GuidelineRules(SphinxDirective):
         for rule in [*RULES.values(), *SAFETY_RULES.values()]:
             section = nodes.container(classes=["guideline-rule"], ids=[f"rule-{rule.id.replace('.', '-')}"])
             section += nodes.rubric(text=f"{rule.id} ({rule.severity})")
-            section += nodes.paragraph(text=rule.summary[:1].upper() + rule.summary[1:] + ".")
-            section += nodes.paragraph(text=f"Fix: {rule.hint}")
+            section += nodes.paragraph("", "", *inline_markup(sentence(rule.summary) + "."))
+            section += nodes.paragraph("", "", *inline_markup(f"Fix: {rule.hint}"))
             for label, code in (("Triggers it:", rule.bad), ("Passes:", rule.good)):
                 section += nodes.paragraph(text=label)
                 block = nodes.literal_block(code, code)
@@ -210,9 +152,7 @@ class GuidelineRules(SphinxDirective):
 def setup(app: Sphinx) -> None:
     app.add_config_value("guideline_check", True, "env", types=(bool,))
     app.add_config_value("guideline_lockfile", "references.lock.json", "env", types=(str,))
-    app.add_directive("integrity-report", IntegrityReport)
     app.add_directive("guideline-rules", GuidelineRules)
-    register_renderer("integrity-report", render_report)
     app.connect("source-read", _source_read)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)

@@ -1,10 +1,17 @@
-"""Guideline views: grading table, recommendation summary, traceability, seed text.
+"""Wiring of the presentation layer into the build: views, need cards, need links, seed text.
 
-Views that list needs from other pages are placeholders filled in at
-``doctree-resolved``, when every page has been read. Pages holding such a view
-are re-read whenever any page with needs changes (see :func:`_outdated_views`),
-because sphinx-needs' own incremental build leaves them stale; pages showing a
-need through a role or a back-link are handled in :mod:`.freshness`.
+- Every view of :mod:`guideline.presentation.views` is a directive that leaves
+  a placeholder, filled at ``doctree-resolved`` once every page has been read.
+  Pages holding a view are re-read whenever any page with needs changes (see
+  :func:`_outdated_views`), because sphinx-needs' own incremental build leaves
+  them stale; pages showing a need through a role or a back-link are handled
+  in :mod:`.freshness`.
+- Need nodes become the cards of :mod:`guideline.presentation.card` (before
+  sphinx-needs would lay them out as metadata tables), and ``{need}`` links
+  read as words ("Recommendation 2.1"), never as an ID in brackets.
+- ``{seed-text}`` renders a source's text on file; the text of a source of low
+  or no reliability carries a "not for clinical use" mark, on the box and at
+  the top of the page, and is left out of the PDF.
 """
 
 from __future__ import annotations
@@ -20,14 +27,19 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
-from ..grading import SETTINGS_FILE, load_settings
+from ..presentation import card as cards
+from ..presentation import nodes as pnodes
+from ..presentation import state
+from ..presentation.links import need_link
+from ..presentation.nodes import PRINT_BUILDERS
+from ..presentation.views import OPTIONS, VIEWS, Context
 
 VIEW_DOCS_KEY = "guideline_view_docs"
 NEED_DOCS_KEY = "guideline_need_docs"
 
 
 class view_placeholder(nodes.General, nodes.Element):
-    """Replaced by a table once all needs are known."""
+    """Replaced by a view once all needs are known."""
 
 
 def mark_as_view(env: BuildEnvironment, docname: str) -> None:
@@ -58,6 +70,10 @@ def _note_need_docs(app: Sphinx, doctree: nodes.document) -> None:
 
     if any(True for _ in doctree.findall(Need)):
         getattr(app.env, NEED_DOCS_KEY).add(app.env.docname)
+        # A recommendation card shows its history from the edition's change record.
+        path = state.whats_new_path(app.config, app.srcdir)
+        if path:
+            app.env.note_dependency(str(path))
 
 
 def _outdated_views(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
@@ -77,175 +93,68 @@ def _outdated_views(app: Sphinx, env: BuildEnvironment, added: set[str], changed
     return []
 
 
-NEEDS_CACHE_ATTR = "_guideline_view_needs"
+def _view_directive(name: str) -> type[SphinxDirective]:
+    class ViewDirective(SphinxDirective):
+        has_content = False
+        option_spec = {option: directives.unchanged for option in OPTIONS.get(name, ())}
 
+        def run(self) -> list[nodes.Node]:
+            mark_as_view(self.env, self.env.docname)
+            if name == "whats-new":
+                path = state.whats_new_path(self.config, self.env.srcdir)
+                if path:
+                    self.env.note_dependency(str(path))
+            node = view_placeholder(view=name, options=dict(self.options))
+            self.set_source_info(node)
+            return [node]
 
-def _needs(app: Sphinx) -> list[dict[str, Any]]:
-    """All needs as plain dicts, collected once per write phase for every view page.
-
-    Converting 10,000 need items costs seconds; each view page used to repeat it.
-    """
-    cached = getattr(app, NEEDS_CACHE_ATTR, None)
-    if cached is None:
-        from sphinx_needs.data import SphinxNeedsData
-
-        cached = [dict(need) for need in SphinxNeedsData(app.env).get_needs_view().values()]
-        setattr(app, NEEDS_CACHE_ATTR, cached)
-    return cached
-
-
-def _forget_needs(app: Sphinx, *_: Any) -> None:
-    """Needs may change with every read phase (``env-updated`` runs after it)."""
-    setattr(app, NEEDS_CACHE_ATTR, None)
-
-
-def anchor_uri(app: Sphinx, fromdoc: str, todoc: str, anchor: str) -> str:
-    """Link to an anchor on another page; single-file builders (singlehtml, PDF) need "#anchor"."""
-    page = app.builder.get_relative_uri(fromdoc, todoc)
-    return f"#{anchor}" if page.startswith("#") else f"{page}#{anchor}"
-
-
-def _need_ref(app: Sphinx, fromdoc: str, need: dict[str, Any], text: str | None = None) -> nodes.Node:
-    uri = anchor_uri(app, fromdoc, need["docname"], need["id"])
-    ref = nodes.reference("", "", internal=True, refuri=uri)
-    ref += nodes.Text(text or need["id"])
-    return ref
-
-
-def _table(headers: list[str], rows: list[list[nodes.Node | str]], classes: list[str]) -> nodes.table:
-    table = nodes.table(classes=["guideline-table", *classes])
-    group = nodes.tgroup(cols=len(headers))
-    table += group
-    for _ in headers:
-        group += nodes.colspec(colwidth=1)
-    head = nodes.thead()
-    group += head
-    row = nodes.row()
-    for title in headers:
-        row += nodes.entry("", nodes.paragraph(text=title))
-    head += row
-    body = nodes.tbody()
-    group += body
-    for cells in rows:
-        row = nodes.row()
-        for cell in cells:
-            entry = nodes.entry()
-            para = nodes.paragraph()
-            if isinstance(cell, str):
-                para += nodes.Text(cell)
-            else:
-                para += cell
-            entry += para
-            row += entry
-        body += row
-    return table
-
-
-def _inline_list(items: list[nodes.Node]) -> nodes.inline:
-    out = nodes.inline()
-    for index, item in enumerate(items):
-        if index:
-            out += nodes.Text(", ")
-        out += item
-    return out
-
-
-class _ViewDirective(SphinxDirective):
-    view = ""
-    has_content = False
-    option_spec = {"status": directives.unchanged}
-
-    def run(self) -> list[nodes.Node]:
-        mark_as_view(self.env, self.env.docname)
-        node = view_placeholder(view=self.view, options=dict(self.options))
-        self.set_source_info(node)
-        return [node]
-
-
-class RecSummary(_ViewDirective):
-    """Overview table of all recommendations (optionally only some statuses)."""
-
-    view = "rec-summary"
-
-
-class Traceability(_ViewDirective):
-    """Recommendation -> claims -> sources -> references."""
-
-    view = "traceability"
-
-
-def _rec_sort_key(need: dict[str, Any]) -> tuple[str, str]:
-    return (need["docname"], need["id"])
-
-
-def render_rec_summary(app: Sphinx, fromdoc: str, needs: list[dict[str, Any]], options: dict) -> nodes.Node:
-    wanted = {s.strip() for s in options.get("status", "").split(",") if s.strip()}
-    recs = sorted((n for n in needs if n["type"] == "rec" and (not wanted or n["status"] in wanted)),
-                  key=_rec_sort_key)
-    rows = [[_need_ref(app, fromdoc, rec), rec["title"], rec.get("grade") or "", rec.get("level") or "",
-             rec.get("status") or "", rec.get("introduced") or ""] for rec in recs]
-    return _table(["ID", "Recommendation", "Grade", "Level", "Status", "Since"], rows, ["rec-summary"])
-
-
-def render_traceability(app: Sphinx, fromdoc: str, needs: list[dict[str, Any]], options: dict) -> nodes.Node:
-    by_id = {n["id"]: n for n in needs}
-    sources = {n.get("cite"): n for n in needs if n["type"] == "source"}
-    rows: list[list[nodes.Node | str]] = []
-    for rec in sorted((n for n in needs if n["type"] == "rec"), key=_rec_sort_key):
-        claims = [by_id[c] for c in rec.get("based_on", []) if c in by_id]
-        claim_cells, source_cells, ref_cells = [], [], []
-        seen_sources: set[str] = set()
-        for claim in claims:
-            claim_cells.append(_need_ref(app, fromdoc, claim, f"{claim['id']} ({claim.get('verification')})"))
-            key = claim.get("cite") or ""
-            if key in seen_sources:
-                continue
-            seen_sources.add(key)
-            source = sources.get(key)
-            if source:
-                source_cells.append(_need_ref(app, fromdoc, source, f"{source['id']} ({source.get('reliability')})"))
-            anchor = nodes.make_id("cite-" + key)
-            uri = anchor_uri(app, fromdoc, app.config.guideline_references_doc, anchor)
-            ref = nodes.reference("", key, internal=True, refuri=uri)
-            ref_cells.append(ref)
-        rows.append([_need_ref(app, fromdoc, rec), _inline_list(claim_cells), _inline_list(source_cells),
-                     _inline_list(ref_cells)])
-    return _table(["Recommendation", "Claims (verification)", "Sources (reliability)", "References"],
-                  rows, ["traceability"])
-
-
-RENDERERS = {"rec-summary": render_rec_summary, "traceability": render_traceability}
-
-
-def register_renderer(name: str, renderer: Any) -> None:
-    """Other modules (e.g. the integrity report) add views the same way."""
-    RENDERERS[name] = renderer
+    ViewDirective.__name__ = f"View_{name.replace('-', '_')}"
+    return ViewDirective
 
 
 def _fill_views(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     placeholders = list(doctree.findall(view_placeholder))
     if not placeholders:
         return
-    needs = _needs(app)
+    cat = state.catalogue(app)
     for node in placeholders:
-        node.replace_self(RENDERERS[node["view"]](app, docname, needs, node["options"]))
+        out = VIEWS[node["view"]](Context(app, docname, cat, node["options"]))
+        node.replace_self(out)
 
 
-class GradingTable(SphinxDirective):
-    """The grading scheme from guideline.toml, the one place it is declared."""
+# -- need cards and need links ----------------------------------------------------
 
-    has_content = False
+def _render_needs(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Before sphinx-needs' own layout (priority 500): cards for our types, words for links."""
+    from sphinx_needs.nodes import Need
+    from sphinx_needs.roles.need_ref import NeedRef
 
-    def run(self) -> list[nodes.Node]:
-        settings = load_settings(self.env.srcdir)
-        self.env.note_dependency(str(Path(self.env.srcdir) / SETTINGS_FILE))
-        out: list[nodes.Node] = [nodes.paragraph(text=settings.scheme_name)]
-        out.append(_table(["Level of evidence", "Meaning"],
-                          [[g.code, g.meaning] for g in settings.levels], ["grading"]))
-        out.append(_table(["Grade of recommendation", "Meaning"],
-                          [[g.code, g.meaning] for g in settings.grades], ["grading"]))
-        return out
+    need_nodes = list(doctree.findall(Need))
+    ref_nodes = list(doctree.findall(NeedRef))
+    if not need_nodes and not ref_nodes:
+        return
+    cat = state.catalogue(app)
+    for node in need_nodes:
+        need_id = node["ids"][0]
+        need = cat.needs.get(need_id)
+        if need is None or need.get("type") not in cards.CARDS:
+            continue  # sphinx-needs lays it out (and reports what is wrong)
+        own = node.get("docname")
+        if need.get("hide") or (own and own != need.get("docname")):
+            node.parent.remove(node)
+            continue
+        card = cards.render(app, docname, cat, need, list(node.children))
+        node.parent.replace(node, card)  # not replace_self: it would copy sphinx-needs' classes
+    for ref in ref_nodes:
+        target = ref["reftarget"]
+        link = ref.get("need_link")
+        if target not in cat.needs or (link is not None and link.part is not None):
+            continue  # unknown needs and need parts: sphinx-needs resolves (and warns)
+        shown = ref.astext()
+        ref.replace_self(need_link(app, docname, cat, target, None if shown == target else shown))
 
+
+# -- seed text ---------------------------------------------------------------------
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
 
@@ -272,7 +181,7 @@ class SeedText(SphinxDirective):
         if not isinstance(found, str):
             return found
         text = unicodedata.normalize("NFC", found)
-        box = nodes.container(classes=["seed-text"])
+        box = nodes.container(classes=["seed-text"], seed_file=self.arguments[0])
         for line in text.splitlines():
             if not line.strip():
                 continue
@@ -284,22 +193,67 @@ class SeedText(SphinxDirective):
         return [box]
 
 
+NOT_FOR_CLINICAL_USE = "Not for clinical use"
+
+
+def _mark(text: str, classes: list[str]) -> nodes.container:
+    box = nodes.container(classes=["not-for-clinical-use", *classes], role="note")
+    para = nodes.paragraph()
+    para += nodes.strong(text=f"{NOT_FOR_CLINICAL_USE}. ")
+    para += nodes.Text(text)
+    box += para
+    return box
+
+
+def _mark_unreliable_texts(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    boxes = [n for n in doctree.findall(nodes.container) if n.get("seed_file")]
+    if not boxes:
+        return
+    cat = state.catalogue(app)
+    marked = False
+    for box in boxes:
+        source = cat.sources_by_file.get(box["seed_file"]) or {}
+        reliability = source.get("reliability") or ""
+        if reliability not in cards.NOT_FOR_CLINICAL_USE:
+            continue
+        marked = True
+        if app.builder.name in PRINT_BUILDERS:
+            box.replace_self(_mark("The full text of this source (reliability: "
+                                   f"{reliability}) is shown only in the HTML edition.", ["in-print"]))
+            continue
+        box["classes"].append("unreliable-text")
+        box.parent.insert(box.parent.index(box), _mark(
+            f"The text below is a source of {reliability} reliability, shown so that readers can check "
+            "what the guideline says about it. Doses, rates and recommendations in it must not be used.",
+            ["at-text"]))
+    if marked and app.builder.name not in PRINT_BUILDERS:
+        section = next(iter(doctree.findall(nodes.section)), None)
+        banner = _mark("This page shows the text of a source the guideline does not rely on.", ["page-banner"])
+        if section is not None:
+            title = next((i for i, c in enumerate(section.children) if isinstance(c, nodes.title)), -1)
+            section.insert(title + 1, banner)
+        else:
+            doctree.insert(0, banner)
+
+
 def setup(app: Sphinx) -> None:
     app.add_config_value("guideline_references_doc", "references", "env", types=(str,))
     # The repository root (holding seeds/), relative to the folder of conf.py.
     app.add_config_value("guideline_root", "..", "env", types=(str,))
     app.add_node(view_placeholder)
-    app.add_directive("rec-summary", RecSummary)
-    app.add_directive("traceability", Traceability)
-    app.add_directive("grading-table", GradingTable)
+    pnodes.setup(app)
+    for name in VIEWS:
+        app.add_directive(name, _view_directive(name))
     app.add_directive("seed-text", SeedText)
     app.connect("env-before-read-docs", _init_env)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("doctree-read", _note_need_docs)
     app.connect("env-get-outdated", _outdated_views)
+    app.connect("doctree-resolved", _render_needs, priority=450)
     app.connect("doctree-resolved", _fill_views)
-    app.connect("env-updated", _forget_needs)
+    app.connect("doctree-resolved", _mark_unreliable_texts, priority=520)
+    app.connect("env-updated", state.forget)
     # Pages showing another page's need through a role or a back-link (not a view).
     from . import freshness
 
