@@ -49,6 +49,14 @@ def badge(text: str, meaning: str, classes: list[str]) -> nodes.Node:
     return nodes.abbreviation(text, text, explanation=meaning, classes=["badge", *classes])
 
 
+def _not_for_clinical_use(reliability: str) -> nodes.Node | None:
+    """The visible mark on everything quoted from a source of low or no reliability."""
+    if reliability not in NOT_FOR_CLINICAL_USE:
+        return None
+    return badge("Not for clinical use", f"From a source of {reliability} reliability: shown so that readers "
+                 "can check it, never to be followed.", ["not-for-clinical-use-badge"])
+
+
 def rating(need: dict[str, Any], cat: Catalogue) -> nodes.Node | None:
     text, meaning = rating_badge(need, cat.settings)
     if not text:
@@ -253,7 +261,7 @@ def claim_card(app: Any, fromdoc: str, cat: Catalogue, need: dict[str, Any],
                            ids=[need["id"]])
     card += _head(nodes.inline(text="Claim", classes=["card-kind"]),
                   badge(judged, VERIFICATION_MEANINGS.get(judged, judged), [f"judged-{judged.replace(' ', '-')}"])
-                  if judged else None, permalink(app, fromdoc, cat, need["id"]))
+                  if judged else None, _not_for_clinical_use(reliability), permalink(app, fromdoc, cat, need["id"]))
     title = nodes.paragraph(classes=["card-title"])
     title += nodes.strong(text=need.get("title") or "")
     card += title
@@ -296,7 +304,7 @@ def source_card(app: Any, fromdoc: str, cat: Catalogue, need: dict[str, Any],
                   badge(f"{reliability} reliability", RELIABILITY_MEANINGS.get(reliability, reliability),
                         [f"reliability-{reliability}"]) if reliability else None,
                   reference_link(app, fromdoc, cat, need["cite"]) if need.get("cite") else None,
-                  permalink(app, fromdoc, cat, need["id"]))
+                  _not_for_clinical_use(reliability), permalink(app, fromdoc, cat, need["id"]))
     title = nodes.paragraph(classes=["card-title"])
     title += nodes.strong(text=short_title(need.get("title") or ""))
     card += title

@@ -38,6 +38,17 @@ def _outer_file(node: nodes.Node) -> addnodes.start_of_file | None:
     return None
 
 
+def _reparent(node: nodes.Element) -> None:
+    """Sphinx's inlining gives ``start_of_file`` children without re-parenting them; repair that."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        for child in current.children:
+            child.parent = current
+            if isinstance(child, nodes.Element):
+                stack.append(child)
+
+
 def _drop_excluded(app: Any, tree: nodes.document) -> None:
     for sof in list(tree.findall(addnodes.start_of_file)):
         if excluded(app, sof["docname"]) and sof.parent is not None:
@@ -61,6 +72,7 @@ def restructure(app: Any, tree: nodes.document, docname: str) -> None:
         return
     if (app.config.simplepdf_theme_options or {}).get("kind") == "handout":
         return
+    _reparent(tree)
     _drop_excluded(app, tree)
     top = {sof["docname"]: sof for sof in tree.findall(addnodes.start_of_file) if _outer_file(sof) is None}
     parts: list[nodes.section] = []
@@ -89,32 +101,36 @@ def restructure(app: Any, tree: nodes.document, docname: str) -> None:
     setattr(app, CONTENTS_ATTR, contents(tree))
 
 
-def _level(section: nodes.section) -> int:
-    level, parent = 1, section.parent
-    while parent is not None:
-        if isinstance(parent, nodes.section):
-            level += 1
-        parent = parent.parent
-    return level
-
-
 def contents(tree: nodes.document) -> list[dict[str, Any]]:
-    """Top-level sections, parts and each page's title: (level, unique anchor, title)."""
+    """Top-level sections, parts and each page's title: (level, unique anchor, title).
+
+    Walked from the top with explicit depth: Sphinx's inlining sets the children of
+    a ``start_of_file`` without re-parenting them, so ``.parent`` cannot be trusted.
+    """
     out: list[dict[str, Any]] = []
-    for section in tree.findall(nodes.section):
-        sof = section.parent if isinstance(section.parent, addnodes.start_of_file) else None
-        first_of_page = sof is not None and next(
-            (c for c in sof.children if isinstance(c, nodes.section)), None) is section
-        if not (first_of_page or "pdf-part" in section["classes"] or "pdf-front" in section["classes"]):
-            continue
-        level = _level(section)
-        if level > MAX_LEVEL or not section.children or not isinstance(section[0], nodes.title):
-            continue
-        anchor = f"pdf-{nodes.make_id(sof['docname'])}" if sof is not None else section["ids"][0]
-        if anchor not in section["ids"]:
-            section["ids"].insert(0, anchor)
-        out.append({"level": level, "anchor": anchor, "title": section[0].astext(),
-                    "part": "pdf-part" in section["classes"]})
+
+    def walk(node: nodes.Element, level: int, page: str | None) -> None:
+        first_section_seen = False
+        for child in node.children:
+            if isinstance(child, addnodes.start_of_file):
+                walk(child, level, child["docname"])
+            elif isinstance(child, nodes.section):
+                starts_page = page is not None and not first_section_seen
+                first_section_seen = True
+                classes = child.get("classes", [])
+                listed = starts_page or "pdf-part" in classes or "pdf-front" in classes
+                if listed and level + 1 <= MAX_LEVEL and child.children and isinstance(child[0], nodes.title):
+                    # On the heading, not the section: a section may start at the foot of a page
+                    # whose heading is pushed to the next one, and the contents must name that page.
+                    anchor = f"pdf-{nodes.make_id(page) if starts_page else child['ids'][0]}"
+                    child[0]["ids"] = [anchor]
+                    out.append({"level": level + 1, "anchor": anchor, "title": child[0].astext(),
+                                "part": "pdf-part" in classes})
+                walk(child, level + 1, None)
+            elif isinstance(child, nodes.Element):
+                walk(child, level, page if not first_section_seen else None)
+
+    walk(tree, 0, None)
     return out
 
 
@@ -125,6 +141,39 @@ def page_context(app: Any, context: dict) -> None:
     context["guideline_front"] = load_front_matter(app.confdir)
 
 
+def check_handout(app: Any, exception: Exception | None) -> None:
+    """The handout must fit one A4 page: warn, naming what falls on later pages (read back from the PDF)."""
+    if exception or app.builder.name != "simplepdf" or (app.config.simplepdf_theme_options or {}).get("kind") != "handout":
+        return
+    from pathlib import Path
+
+    from pypdf import PdfReader
+    from sphinx.util import logging
+
+    from .state import catalogue
+    from .views import handout_item_id
+
+    path = Path(app.outdir) / (app.config.simplepdf_file_name or "")
+    if not path.is_file():
+        return
+    reader = PdfReader(str(path))
+    if len(reader.pages) <= 1:
+        return
+    cat = catalogue(app)
+    ids, fallback = cat.key_recommendations()
+    pages = {name: reader.get_destination_page_number(dest) for name, dest in reader.named_destinations.items()}
+    late = [f"{cat.numbering.number(i)} ({cat.needs[i].get('title')})" for i in ids
+            if pages.get(handout_item_id(cat.numbering.number(i)), 0) > 0]
+    what = ("recommendations " + "; ".join(late) + " fall" if late else "the key to the ratings falls")
+    why = (f"no recommendation is marked key: true, so all {len(ids)} recommendations in force are listed"
+           if fallback else f"{len(ids)} recommendations are marked key: true")
+    logging.getLogger(__name__).warning(
+        f"[handout.overflow] the handout takes {len(reader.pages)} pages, not one: {what} after page 1; {why}. "
+        "Mark fewer key recommendations (key: true) or shorten their first paragraph.",
+        type="guideline", subtype="handout.overflow")
+
+
 def setup(app: Any) -> None:
     # After the cards and views (500), before the single-file link fix-up (900).
     app.connect("doctree-resolved", restructure, priority=880)
+    app.connect("build-finished", check_handout)

@@ -35,6 +35,7 @@ class Catalogue:
     whats_new: dict[str, Any] = field(default_factory=dict)
     sources_by_cite: dict[str, dict[str, Any]] = field(default_factory=dict)
     sources_by_file: dict[str, dict[str, Any]] = field(default_factory=dict)
+    bib_keys: frozenset[str] = frozenset()  # every entry of the bibliography files, cited or not
 
     def of_type(self, *kinds: str) -> list[dict[str, Any]]:
         return [n for n in self.needs.values() if n.get("type") in kinds]
@@ -70,6 +71,13 @@ def whats_new_path(config: Any, srcdir: str | Path) -> Path | None:
     return (Path(srcdir) / value).resolve() if value else None
 
 
+def _bib_keys(env: Any) -> frozenset[str]:
+    try:
+        return frozenset(env.get_domain("cite").bibdata.data.entries.keys())
+    except Exception:  # no sphinxcontrib-bibtex, or no bibliography files
+        return frozenset()
+
+
 def _references(env: Any) -> dict[str, Reference]:
     try:
         domain = env.get_domain("cite")
@@ -99,7 +107,7 @@ def catalogue(app: Any) -> Catalogue:
     if path and path.is_file():
         whats_new = json.loads(path.read_text(encoding="utf-8"))
     cat = Catalogue(needs, number_needs(needs, order, titles), _references(env), load_settings(app.srcdir),
-                    whats_new)
+                    whats_new, bib_keys=_bib_keys(env))
     for need in needs.values():
         if need.get("type") == "source":
             if need.get("cite"):

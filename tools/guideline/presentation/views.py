@@ -326,13 +326,24 @@ def handout(ctx: Context) -> list[nodes.Node]:
             item += _para(_handout_text(readable, need), classes=("handout-text",))
             group += item
         box += group
-    key = nodes.container(classes=["handout-key"])
-    key += _para(nodes.strong(text="Key to ratings. "),
-                 " ".join(f"{text}: {meaning}" for text, meaning in used.items()), classes=("grade-key",))
+    key = nodes.container(classes=["handout-key"], ids=["handout-key"])
+    key += _para(nodes.strong(text="Key to ratings. "), rating_key(used.values()), classes=("grade-key",))
     box += key
     if fallback:
         box["classes"].append("handout-all")
     return [box]
+
+
+def rating_key(meanings: Any) -> str:
+    """The meanings of the ratings shown, each part once ("Grade B: ... Level V: ...")."""
+    import re
+
+    parts: list[str] = []
+    for meaning in meanings:
+        for part in re.split(r"\s+(?=(?:Grade|Level|Strength|Certainty) [^:]{1,12}:)", meaning or ""):
+            if part.strip() and part.strip() not in parts:
+                parts.append(part.strip())
+    return " ".join(parts)
 
 
 def _handout_text(readable: Callable[[str], str], need: dict[str, Any]) -> str:
@@ -379,12 +390,30 @@ def grading_table(ctx: Context) -> list[nodes.Node]:
 
 # -- evidence integrity ---------------------------------------------------------
 
+def _without_keys(ctx: Context, message: str) -> str:
+    """A validator message for readers: bib keys become reference numbers (or "an entry of references.bib")."""
+    import re
+
+    keys = ctx.cat.bib_keys
+    if not keys:
+        return message
+    pattern = re.compile(r"['\u2018]?(?<![\w-])(" + "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
+                         + r")(?![\w-])['\u2019]?")
+
+    def words(match: re.Match) -> str:
+        ref = ctx.cat.references.get(match[1])
+        return f"reference [{ref.label}]" if ref else "an entry of references.bib"
+
+    return pattern.sub(words, message)
+
+
 @view("integrity-report")
 def integrity_report(ctx: Context) -> nodes.Node:
     """Counts of verified, unverified and contradicted items and the validator's findings."""
     from ..check.rules import RULES
     from ..sphinxext.integrity import RESULT_ATTR
 
+    cat = ctx.cat
     box = nodes.container(classes=["integrity-report"])
     result = getattr(ctx.app, RESULT_ATTR, None)
     if result is None:
@@ -419,6 +448,6 @@ def integrity_report(ctx: Context) -> nodes.Node:
                   for rule, count in sorted(by_rule.items())], ["integrity-report"], widths=[22, 10, 8, 60])
     box += nodes.rubric(text="All findings")
     box += table(["Where", "Rule", "Severity", "Message"],
-                 [[f.location(), nodes.literal(text=f.rule), f.severity, inline_markup(f.message)]
+                 [[f.location(), nodes.literal(text=f.rule), f.severity, inline_markup(_without_keys(ctx, f.message))]
                   for f in result.findings], ["integrity-report"], widths=[25, 20, 10, 45])
     return box

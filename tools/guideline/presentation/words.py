@@ -21,7 +21,7 @@ TYPE_WORDS = {"rec": "Recommendation", "gps": "Good practice statement"}
 def short_title(title: str) -> str:
     """A source's name without its qualifier ("... (Lancet Oncol 2024): abstract only")."""
     head, sep, _tail = title.partition(": ")
-    return head if sep and len(head.split()) >= 3 else title
+    return head if sep and len(head.split()) >= 4 else title
 
 
 def need_words(need: Mapping[str, Any], numbering: Numbering) -> str:

@@ -206,11 +206,14 @@ def _mark(text: str, classes: list[str]) -> nodes.container:
 
 
 def _mark_unreliable_texts(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    boxes = [n for n in doctree.findall(nodes.container) if n.get("seed_file")]
-    if not boxes:
+    containers = list(doctree.findall(nodes.container))
+    boxes = [n for n in containers if n.get("seed_file")]
+    # A page appraising a source of low or no reliability quotes it (its claims): marked as well.
+    marked = any("source-card" in n["classes"] and {f"reliability-{r}" for r in cards.NOT_FOR_CLINICAL_USE}
+                 & set(n["classes"]) for n in containers)
+    if not boxes and not marked:
         return
     cat = state.catalogue(app)
-    marked = False
     for box in boxes:
         source = cat.sources_by_file.get(box["seed_file"]) or {}
         reliability = source.get("reliability") or ""
@@ -228,7 +231,8 @@ def _mark_unreliable_texts(app: Sphinx, doctree: nodes.document, docname: str) -
             ["at-text"]))
     if marked and app.builder.name not in PRINT_BUILDERS:
         section = next(iter(doctree.findall(nodes.section)), None)
-        banner = _mark("This page shows the text of a source the guideline does not rely on.", ["page-banner"])
+        banner = _mark("This page quotes a source of low or no reliability. What it says is shown so that "
+                       "readers can check the guideline, never to be followed.", ["page-banner"])
         if section is not None:
             title = next((i for i, c in enumerate(section.children) if isinstance(c, nodes.title)), -1)
             section.insert(title + 1, banner)
