@@ -70,3 +70,52 @@ def guideline_html(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("guideline") / "html"
     sphinx_html(REPO / "docs", out, quiet=True)
     return out
+
+
+@pytest.fixture(scope="session")
+def guideline_pdfs(tmp_path_factory) -> dict[str, Path]:
+    """The working tree's full PDF and handout (as Read the Docs builds them), once per session."""
+    pytest.importorskip("weasyprint")
+    from guideline.editions.pdf import build_pdfs, copy_content
+
+    base = tmp_path_factory.mktemp("guideline-pdf")
+    return build_pdfs(copy_content(REPO, base / "content"), base, "guideline")
+
+
+@pytest.fixture(scope="session")
+def edition_clone(tmp_path_factory) -> Path:
+    """A local clone of this repository with its edition registry, for building registered editions."""
+    import subprocess
+
+    from guideline.editions import registry
+
+    if not (REPO / "docs" / "editions.toml").is_file() or not registry.load(REPO):
+        pytest.skip("no edition is registered")
+    clone = tmp_path_factory.mktemp("editions") / "clone"
+    subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(REPO), str(clone)], check=True)
+    (clone / "docs").mkdir()
+    shutil.copyfile(REPO / "docs" / "editions.toml", clone / "docs" / "editions.toml")
+    return clone
+
+
+@pytest.fixture(scope="session")
+def built_edition(edition_clone):
+    """build(edition id) -> its folder; each registered edition is built at most once per session."""
+    from guideline.editions import build
+
+    built: dict[str, Path] = {}
+
+    def _build(edition_id: str) -> Path:
+        if edition_id not in built:
+            built[edition_id] = build.build_edition(edition_clone, edition_id).path
+        return built[edition_id]
+
+    return _build
+
+
+@pytest.fixture(scope="session")
+def latest_edition(edition_clone, built_edition) -> Path:
+    """The folder of the latest registered edition (HTML, full PDF, handout), built once."""
+    from guideline.editions import registry
+
+    return built_edition(max(registry.load(edition_clone), key=lambda e: e.key).id)

@@ -15,11 +15,14 @@ def test_summary_traceability_grading_and_seed_text(build_root):
     built = build_root("model-ok")
     page = built.html("views")
     text = _text(page)
-    # overview: ID, title, grade, level, status, edition
-    assert re.search(r"REC_USE_01 Use it A I approved 2024\.1", text), text
-    # traceability: rec -> claim (verification) -> source (reliability) -> reference anchor
-    assert re.search(r"REC_USE_01 CLM_SMITH_01 \(verified\) SRC_SMITH \(high\) Smith2022", text), text
-    assert 'href="refs.html#cite-smith2022"' in page
+    # overview, by chapter: number, title, rating badge, status, edition
+    assert re.search(r"1 Ok No\. Recommendation Rating Status Since 1\.1 Use it Grade A · Level I In force 2024\.1",
+                     text), text
+    # traceability in words: rec -> claim (verification) -> source (reliability) -> numbered reference
+    assert re.search(r"Benefit shown CLM_SMITH_01 verified Smith trial high \[1\]", text), text
+    assert re.search(r'href="refs\.html#cite-smith2022"[^>]*>\[1\]</a>', page), page
+    assert "Smith2022" not in text  # the bib key is an anchor, never visible
+    assert page.count('<svg class="evidence-graph"') == 1 and "Claim · verified" in page
     assert 'id="cite-smith2022"' in built.html("refs")
     # grading scheme from guideline.toml
     assert "Randomised evidence." in text and "Strongly recommended." in text
@@ -28,11 +31,21 @@ def test_summary_traceability_grading_and_seed_text(build_root):
     assert re.search(r'<p class="[^"]*" lang="zh-cn">这是中文的段落。</p>', page), page
 
 
-def test_rec_box_shows_grade_status_and_evidence_link(build_root):
-    text = _text(build_root("model-ok").html("index"))
-    for expected in ("Grade: A", "Level of evidence: I", "Status: approved", "based on: CLM_SMITH_01",
-                     "Quote: a benefit in 12 of 20 patients", "Reliability: high"):
-        assert expected in text, expected
+def test_rec_card_number_and_text_first_layers_on_demand(build_root):
+    page = build_root("model-ok").html("index")
+    text = _text(page)
+    card = page[page.index('id="REC_USE_01"'):]
+    # number, rating badge (meaning as tooltip), permalink, then the text; no metadata table, no status in force
+    assert re.search(r'<span class="card-number">Recommendation 1\.1</span> <abbr class="badge rating-badge" '
+                     r'title="Grade A: Strongly recommended\. Level I: Randomised evidence\.">Grade A · Level I</abbr>',
+                     card), card[:800]
+    assert card.index("card-number") < card.index("Do the thing.") < card.index("<details")
+    assert "Status: approved" not in text and "card-status" not in card.split("</div>")[0]
+    # evidence layer: claim in words, its quote, source name and reliability, numbered reference
+    evidence = card[card.index('layer-evidence'):]
+    assert "Benefit shown" in evidence and "\u201ca benefit in 12 of 20 patients\u201d" in evidence
+    assert "Smith trial" in evidence and "high reliability" in evidence and ">[1]</a>" in evidence
+    assert "Introduced in edition 2024.1." in card
 
 
 def test_editing_a_need_rebuilds_the_pages_that_show_it(tmp_path):
@@ -45,7 +58,7 @@ def test_editing_a_need_rebuilds_the_pages_that_show_it(tmp_path):
                     encoding="utf-8")
     second = build_sphinx(src, out, freshenv=False)
     assert "views" in second.status  # the view page was written again
-    assert re.search(r"REC_USE_01 Use it wisely A I", _text((out / "views.html").read_text(encoding="utf-8")))
+    assert re.search(r"1\.1 Use it wisely Grade A", _text((out / "views.html").read_text(encoding="utf-8")))
 
 
 def test_seed_text_outside_seeds_is_refused(tmp_path):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,24 +13,12 @@ REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
-def _clone(tmp_path: Path) -> Path:
-    if not (REPO / "docs" / "editions.toml").is_file():
-        pytest.skip("no docs/editions.toml yet")
-    editions = registry.load(REPO)
-    ids = [e.id for e in editions]
-    if "2026.1" not in ids or "2024.1" not in ids:
+def test_2026_1_builds_verifies_and_says_what_is_new(edition_clone, built_edition):
+    if "2026.1" not in {e.id for e in registry.load(edition_clone)} or "2024.1" not in \
+            {e.id for e in registry.load(edition_clone)}:
         pytest.skip("editions 2024.1 and 2026.1 are not registered yet")
-    clone = tmp_path / "clone"
-    subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(REPO), str(clone)], check=True)
-    (clone / "docs").mkdir()
-    shutil.copyfile(REPO / "docs" / "editions.toml", clone / "docs" / "editions.toml")
-    return clone
-
-
-def test_2026_1_builds_verifies_and_says_what_is_new(tmp_path):
-    clone = _clone(tmp_path)
-    result = build.build_edition(clone, "2026.1")
-    out = result.path
+    clone = edition_clone
+    out = built_edition("2026.1")  # shared with the reader checks (tests/reader)
     assert verify.verify(out, "2026.1").clean
     _check_fhir_bundle(out)
     whats_new = (out / "html" / "whats-new.html").read_text(encoding="utf-8")

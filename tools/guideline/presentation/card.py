@@ -15,6 +15,7 @@ Every node of the need's own content is kept (for example the
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from docutils import nodes
@@ -172,6 +173,9 @@ def evidence_layer(app: Any, fromdoc: str, cat: Catalogue, need: dict[str, Any])
     return _layer("Evidence", [items], "evidence", count)
 
 
+_BRACKETED = re.compile(r"\[([^\[\]\s,]+(?:,\s*[^\[\]\s,]+)*)\]")
+
+
 def _readable(app: Any, cat: Catalogue):
     def need_text(need_id: str) -> str:
         need = cat.needs.get(need_id)
@@ -181,7 +185,12 @@ def _readable(app: Any, cat: Catalogue):
         labels = [cat.references[k].label for k in keys if k in cat.references]
         return f"[{', '.join(labels)}]" if labels else ""
 
-    return lambda source: plain_text(source, need_text, cite_text)
+    def bracketed(match: re.Match) -> str:
+        keys = [k.strip() for k in match[1].split(",")]
+        return cite_text(keys) if all(k in cat.bib_keys or k in cat.references for k in keys) else match[0]
+
+    # The edition diff writes citations as "[key, key]"; readers get the numbers instead.
+    return lambda source: _BRACKETED.sub(bracketed, plain_text(source, need_text, cite_text))
 
 
 def history_layer(app: Any, fromdoc: str, cat: Catalogue, need: dict[str, Any]) -> details:

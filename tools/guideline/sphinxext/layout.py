@@ -1,8 +1,9 @@
-"""How needs look: one card layout for all types, the stylesheet, the CJK font.
+"""The stylesheet, the CJK font, and sphinx-needs' fallback layout.
 
-A recommendation box shows its ID, text, grade/level, status and the links to
-its evidence; a claim shows its quote and the cited source; sphinx-needs drops
-rows whose field is empty, so one layout serves every type.
+Recommendations, claims, sources and gaps are drawn as cards by
+:mod:`guideline.presentation.card`; this layout only serves a need type the
+presentation layer does not know (and sphinx-needs' own tables). It shows words,
+never a bib key or a file path.
 """
 
 from __future__ import annotations
@@ -27,11 +28,9 @@ LAYOUT: dict[str, Any] = {
             '<<meta("introduced", prefix="Introduced in edition: ")>>',
             '<<meta("last_reviewed", prefix="Last reviewed: ")>>',
             '<<meta("quote", prefix="Quote: ")>>',
-            '<<meta("cite", prefix="Source (bib key): ")>>',
             '<<meta("verification", prefix="Verification: ")>>',
             '<<meta("kind", prefix="Kind: ")>>',
             '<<meta("reliability", prefix="Reliability: ")>>',
-            '<<meta("file", prefix="Text on file: ")>>',
             "<<meta_links_all()>>",
         ],
     },
