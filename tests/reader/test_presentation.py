@@ -104,3 +104,16 @@ def test_citations_written_by_the_edition_diff_read_as_reference_numbers():
     readable = _readable(None, cat)
     assert readable("targets are stated [chari2022,moreau2022]; see [1] and [not-a-key].") == \
         "targets are stated [2, 3]; see [1] and [not-a-key]."
+
+
+def test_need_ids_written_by_the_edition_diff_read_as_words():
+    from types import SimpleNamespace
+
+    from guideline.presentation.card import _readable
+
+    needs = {"REC_SEQ_02": _need("REC_SEQ_02", "recs/s", 1), "CLM_NEWS1_08": _need("CLM_NEWS1_08", "e", 1,
+                                                                                      kind="claim", title="Wrong")}
+    result = numbering.number_needs(needs, ["recs/s"], {})
+    cat = SimpleNamespace(needs=needs, numbering=result, bib_keys=frozenset(), references={})
+    assert _readable(None, cat)("Superseded by REC_SEQ_02; see CLM_NEWS1_08 and REC_UNKNOWN_01.") == \
+        "Superseded by Recommendation 1.1; see claim \u201cWrong\u201d and REC_UNKNOWN_01."

@@ -4,12 +4,15 @@ No TeX and no system CJK font: the theme (``pdf_theme/guideline_pdf``) brings
 its fonts (Fira Sans from sphinx-simplepdf, the bundled "Guideline CJK"
 subset), WeasyPrint is pip-installed and called through its API.
 
-- full: title page (title, edition, date, status, "not an official IMWG
-  publication"), contents with page numbers, every page of the guideline with
-  numbered recommendation boxes, tables and numbered references; running header
-  with the edition stamp, page numbers; A4.
-- handout: a generated page (``{edition-handout}``) as root document: the active
-  recommendations with grade and level, edition, date and the HTML address.
+- full: title page (title, panel as registered, edition, date, status,
+  summary, "not an official IMWG publication"), contents with page numbers,
+  the clinical pages of the guideline (never the Toolchain:
+  ``guideline_pdf_exclude``) in major parts, numbered recommendation boxes,
+  tables and numbered references; running header with the edition stamp; A4.
+  Structure: :mod:`guideline.presentation.printed`.
+- handout: a generated page (``{edition-handout}``) as root document: the key
+  recommendations by topic with their ratings and the key to them, on one A4
+  page (the build warns, naming what does not fit, when it takes more).
 
 Both builds run in-process with ``confoverrides`` (no edit of conf.py), warnings
 are errors as in the HTML build. They need a throw-away content tree (the
@@ -63,7 +66,8 @@ def edition_overrides(edition: dict[str, str] | None) -> dict[str, Any]:
         "version": edition["id"],
         "release": edition["id"],
     }
-    for key, name in (("url", "guideline_edition_url"), ("whats_new", "guideline_whats_new")):
+    for key, name in (("url", "guideline_edition_url"), ("whats_new", "guideline_whats_new"),
+                      ("summary", "guideline_edition_summary")):
         if edition.get(key):
             out[name] = edition[key]
     return out

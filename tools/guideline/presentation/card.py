@@ -173,6 +173,7 @@ def evidence_layer(app: Any, fromdoc: str, cat: Catalogue, need: dict[str, Any])
     return _layer("Evidence", [items], "evidence", count)
 
 
+_NEED_ID = re.compile(r"\b[A-Z]{2,}(?:_[A-Z0-9]+)+\b")
 _BRACKETED = re.compile(r"\[([^\[\]\s,]+(?:,\s*[^\[\]\s,]+)*)\]")
 
 
@@ -189,8 +190,12 @@ def _readable(app: Any, cat: Catalogue):
         keys = [k.strip() for k in match[1].split(",")]
         return cite_text(keys) if all(k in cat.bib_keys or k in cat.references for k in keys) else match[0]
 
-    # The edition diff writes citations as "[key, key]"; readers get the numbers instead.
-    return lambda source: _BRACKETED.sub(bracketed, plain_text(source, need_text, cite_text))
+    def bare_id(match: re.Match) -> str:
+        return need_text(match[0]) if match[0] in cat.needs else match[0]
+
+    # The edition diff writes citations as "[key, key]" and need links as bare IDs;
+    # readers get reference numbers and words instead.
+    return lambda source: _NEED_ID.sub(bare_id, _BRACKETED.sub(bracketed, plain_text(source, need_text, cite_text)))
 
 
 def history_layer(app: Any, fromdoc: str, cat: Catalogue, need: dict[str, Any]) -> details:

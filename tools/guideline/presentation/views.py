@@ -244,8 +244,8 @@ def whats_new(ctx: Context) -> nodes.Node:
             need = cat.needs.get(need_id)
             item = nodes.list_item()
             if need:
-                title = need.get("title") or ""
-                item += _para(_link(ctx, need_id), f": {title}" if need.get("type") in ("rec", "gps") else "")
+                numbered = bool(cat.numbering.number(need_id))  # otherwise the words carry the title
+                item += _para(_link(ctx, need_id), f": {need.get('title') or ''}" if numbered else "")
             else:
                 item += _para(f"\u201c{titles.get(need_id) or 'an item no longer in the guideline'}\u201d")
             out += item
@@ -256,7 +256,8 @@ def whats_new(ctx: Context) -> nodes.Node:
     for change in recs["changed"]:
         need_id = change["id"]
         notes = [f"{name} {old or '-'} \u2192 {new or '-'}" for name, (old, new) in sorted(change["fields"].items())]
-        changed.append(_para(_link(ctx, need_id), f": {(cat.needs.get(need_id) or {}).get('title', '')}",
+        title = (cat.needs.get(need_id) or {}).get("title", "") if cat.numbering.number(need_id) else ""
+        changed.append(_para(_link(ctx, need_id), f": {title}" if title else "",
                              f" ({'; '.join(notes)})" if notes else "", classes=("change-head",)))
         if change.get("title_diff"):
             changed.append(changes.diff_paragraph(change["title_diff"], readable))
