@@ -42,8 +42,8 @@ def test_editing_a_need_rebuilds_every_view_page(tmp_path):
     assert not stale, f"view pages not rebuilt: {stale}"
     assert after[untouched] == before[untouched], "an unrelated page was rebuilt: not incremental"
 
-    assert f"{rec.id} Edited title of {rec.id}" in second.text("overview")
-    assert f"{claim.id} (verified)" in second.text("traceability")
+    assert f"Edited title of {rec.id}" in second.text("overview")
+    assert f"{claim.id} verified" in second.text("traceability")  # permalink ID, then the verification badge
     if "integrity" in first.view_docs:
         verified_after = second.text("integrity").split("Claims verified ")[1].split(" ")[0]
         assert int(verified_after) == int(verified_before) + 1
@@ -67,7 +67,8 @@ def test_a_page_showing_a_need_through_a_role_is_rewritten(tmp_path):
                      encoding="utf-8")
     out = tmp_path / "build"
     first = build(root, out, fresh=True)
-    assert rec.title[:20] in first.text("keyrecs")  # the role shortens long titles
+    # The role reads "Recommendation n.m"; the title is its tooltip.
+    assert f'title="{rec.id}: {rec.title}"' in first.html("keyrecs")
     unrelated = g.pages[2].name
     before = _mtimes(first.outdir, [unrelated])
 
@@ -75,7 +76,7 @@ def test_a_page_showing_a_need_through_a_role_is_rewritten(tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace(f"```{{rec}} {rec.title}\n", "```{rec} A new title\n"),
                     encoding="utf-8")
     second = build(root, out, fresh=False)
-    assert "A new title" in second.text("keyrecs")
+    assert f'title="{rec.id}: A new title"' in second.html("keyrecs")
     assert _mtimes(second.outdir, [unrelated]) == before
 
 
@@ -85,11 +86,12 @@ def test_a_new_link_updates_the_back_links_on_the_target_page(tmp_path):
     first = build(root, out, fresh=True)
     target = g.pages[0].claims[3]  # on the first page, linked from that page only
     rec = g.pages[2].recs[0]
-    assert rec.id not in first.text(g.pages[0].name)
+    assert f'title="{rec.id}:' not in first.html(g.pages[0].name)
 
     path = root / "docs" / f"{g.pages[2].name}.md"
     old = f":based_on: {', '.join(rec.based_on)}\n"
     path.write_text(path.read_text(encoding="utf-8").replace(old, old.rstrip("\n") + f", {target.id}\n"),
                     encoding="utf-8")
     second = build(root, out, fresh=False)
-    assert rec.id in second.text(g.pages[0].name)  # the claim card lists the new recommendation it supports
+    # the claim card lists the new recommendation it supports (in words; the ID is the link's tooltip)
+    assert f'title="{rec.id}:' in second.html(g.pages[0].name)

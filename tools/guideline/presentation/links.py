@@ -22,8 +22,9 @@ def need_link(app: Any, fromdoc: str, cat: Catalogue, need_id: str, text: str | 
     need = cat.needs.get(need_id)
     if need is None:
         return nodes.inline(text=text or need_id, classes=["unknown-need"])
+    # The tooltip: the stable ID and the title (the words may be a number).
     ref = nodes.reference("", "", internal=True, refuri=anchor_uri(app, fromdoc, need["docname"], need_id),
-                          reftitle=need_id, classes=["need-words", *classes])
+                          reftitle=f"{need_id}: {need.get('title') or ''}", classes=["need-words", *classes])
     ref += nodes.Text(text or need_words(need, cat.numbering))
     return ref
 

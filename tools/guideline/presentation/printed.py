@@ -164,7 +164,8 @@ def check_handout(app: Any, exception: Exception | None) -> None:
     pages = {name: reader.get_destination_page_number(dest) for name, dest in reader.named_destinations.items()}
     late = [f"{cat.numbering.number(i)} ({cat.needs[i].get('title')})" for i in ids
             if pages.get(handout_item_id(cat.numbering.number(i)), 0) > 0]
-    what = ("recommendations " + "; ".join(late) + " fall" if late else "the key to the ratings falls")
+    shown = "; ".join(late[:8]) + (f"; and {len(late) - 8} more" if len(late) > 8 else "")
+    what = f"recommendation{'s' if len(late) > 1 else ''} {shown} fall" if late else "the key to the ratings falls"
     why = (f"no recommendation is marked key: true, so all {len(ids)} recommendations in force are listed"
            if fallback else f"{len(ids)} recommendations are marked key: true")
     logging.getLogger(__name__).warning(
