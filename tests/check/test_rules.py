@@ -85,6 +85,40 @@ def rec(rec_id: str, extra: str, status: str = "approved") -> str:
 """
 
 
+GRADE_TOML = """[guideline]
+title = "Test guideline"
+review_interval_days = 365
+contact = "maintainers@example.org"
+
+[grading]
+scheme = "grade"
+name = "GRADE"
+[grading.strengths]
+strong = "Strong."
+conditional = "Conditional."
+[grading.directions]
+for = "For."
+against = "Against."
+[grading.certainties]
+high = "High."
+moderate = "Moderate."
+low = "Low."
+"very low" = "Very low."
+[grading.strong]
+certainties = ["high", "moderate"]
+"""
+
+GPS_WITHOUT_RATIONALE = """
+```{gps} Grade toxicity with one system
+:id: GPS_TOX_01
+:status: approved
+:introduced: 2026.1
+:last_reviewed: 2026-01-10
+
+Grade toxicity with one system.
+```
+"""
+
 CASES: dict[str, list[Callable[[Files], None]]] = {
     "bib.syntax": [sub("references.bib", "  pages = {495--505},\n", "  pages = {495--505,\n")],
     "bib.encoding": [put("references.bib", BIB.replace("Moreau, Philippe", "Moreau, Phil\u00efppe").encode("latin-1"))],
@@ -119,6 +153,16 @@ CASES: dict[str, list[Callable[[Files], None]]] = {
     "ev.dead-link": [sub("docs/index.md", ":based_on: CLM_MAJES_01", ":based_on: CLM_MAJES_01, CLM_NOPE_01")],
     "ev.bad-date": [sub("docs/index.md", "2026-01-10", "2025-02-30")],
     "ev.review-overdue": [sub("docs/index.md", "2026-01-10", "2024-12-31")],
+    "ev.grade-incoherent": [add("docs/guideline.toml", '\n[grading.requirements.A]\nlevels = ["I"]\n'),
+                            sub("docs/index.md", ":level: I", ":level: II")],
+    "ev.grade-strong-low-certainty": [put("docs/guideline.toml", GRADE_TOML),
+                                      sub("docs/index.md", ":grade: A\n:level: I",
+                                          ":strength: strong\n:direction: for\n:certainty: very low")],
+    "ev.gps-no-rationale": [add("docs/index.md", GPS_WITHOUT_RATIONALE)],
+    "ev.assertion-missing": [sub("docs/index.md", ":verification: verified\n", "")],
+    "ev.corroboration": [sub("docs/index.md", ":verification: verified", ":assertion: corroborated")],
+    "ev.contradicted-uncorrected": [sub("docs/index.md", ":verification: verified", ":assertion: contradicted")],
+    "ev.claim-unfaithful": [sub("docs/index.md", "```{claim} Response rate", "```{claim} Response rate of 70%")],
     "safe.raw-html": [add("docs/index.md", "\nDose <img src=x onerror=alert(1)> weekly.\n")],
     "safe.raw-directive": [add("docs/index.md", "\n```{raw} html\n<script>alert(1)</script>\n```\n")],
     "safe.include-outside": [add("docs/index.md", "\n```{include} ../../../etc/passwd\n```\n")],

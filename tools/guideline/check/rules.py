@@ -52,6 +52,14 @@ _REC = """```{{rec}} Offer teclistamab
 ```"""
 
 
+def _claim(assertion="source statement", body="", quote="Teclistamab in relapsed", extra=""):
+    """A claim with the panel's assertion (and optionally a body) for the examples."""
+    text = (f"```{{claim}} Teclistamab studied in relapse\n:id: CLM_MAJES_01\n:cite: Moreau2022\n"
+            f":quote: {quote}\n")
+    text += f":assertion: {assertion}\n" if assertion else ""
+    return text + extra + (f"\n{body}\n" if body else "") + "```"
+
+
 def _rec(status="approved", based_on="CLM_MAJES_01", reviewed="2026-01-10", extra=""):
     return _REC.format(status=status, based_on=based_on, reviewed=reviewed) + extra
 
@@ -170,6 +178,47 @@ _add(
          "recommendations are exempt)",
          "Review the recommendation and update last_reviewed (interval in docs/guideline.toml).",
          _rec(reviewed="2019-01-01"), _rec(), "markdown"),
+    Rule("ev.grade-incoherent", "error",
+         "a recommendation's grade (or GRADE certainty) is one its level or its evidence does not allow "
+         "(requirements in docs/guideline.toml)",
+         "Lower the grade to one the evidence allows, add the evidence the grade needs, or make it a good "
+         "practice statement (gps) if it meets GRADE's criteria.",
+         _rec().replace(":level: I", ":level: V") + "\n(grading.requirements.A allows level I only)",
+         _rec().replace(":grade: A", ":grade: C").replace(":level: I", ":level: V"), "markdown"),
+    Rule("ev.grade-strong-low-certainty", "error",
+         "a strong GRADE recommendation on a certainty the scheme does not accept for it (low or very low), "
+         "without a declared paradigmatic situation",
+         "Make it conditional, or declare the paradigmatic situation in :paradigm:.",
+         "```{rec} Give it\n:strength: strong\n:direction: for\n:certainty: very low\n...\n```",
+         "```{rec} Give it\n:strength: strong\n:direction: for\n:certainty: very low\n"
+         ":paradigm: life-threatening situation, no alternative\n...\n```", "markdown"),
+    Rule("ev.gps-no-rationale", "error",
+         "a good practice statement has no explicit **Rationale:** paragraph",
+         "State why the message is necessary and its net benefit unequivocal, and which indirect evidence "
+         "connects to it.",
+         "```{gps} Grade CRS with one system\n:id: GPS_CRS_01\n...\n\nGrade CRS.\n```",
+         "```{gps} Grade CRS with one system\n:id: GPS_CRS_01\n...\n\nGrade CRS.\n\n"
+         "**Rationale:** a common grading makes toxicity comparable.\n```", "markdown"),
+    Rule("ev.assertion-missing", "error", "a claim carries no panel assertion",
+         "Add :assertion: corroborated, source statement or contradicted.",
+         _claim(assertion=""), _claim(), "markdown"),
+    Rule("ev.corroboration", "error",
+         "a claim asserted corroborated has no corroborated_by claim from another (not contradicted) source, "
+         "or corroborated_by is set on a claim not asserted corroborated",
+         "Link the independent claim with :corroborated_by:, or assert 'source statement'.",
+         _claim("corroborated"), _claim("corroborated", extra=":corroborated_by: CLM_IMWG_02\n"), "markdown"),
+    Rule("ev.contradicted-uncorrected", "error", "a claim asserted contradicted is not contradicted by any claim",
+         "Add the correcting claim, from its own cited source, with :contradicts: naming this claim.",
+         _claim("contradicted", quote="both target BCMA"),
+         _claim("contradicted", quote="both target BCMA")
+         + "\n(and a claim from another source with :contradicts: CLM_MAJES_01)", "markdown"),
+    Rule("ev.claim-unfaithful", "error",
+         "a claim's title or restatement has a number (with its unit), a drug name or a negation its quote "
+         "does not have",
+         "Say no more than the quote: move the panel's comments to a paragraph starting with **Note:**.",
+         _claim(body="Teclistamab gave a 63% response rate in relapsed myeloma."),
+         _claim(body="Teclistamab was studied in relapsed myeloma.\n\n**Note:** no figures are on file."),
+         "markdown"),
     Rule("safe.raw-html", "error", "raw HTML in guideline content",
          "Use MyST syntax; clinical text must not carry HTML or scripts.",
          "Dose <script>alert(1)</script> weekly.", "Dose **weekly**.", "markdown"),
