@@ -334,22 +334,33 @@ class EditionHandout(SphinxDirective):
 
 
 def render_handout(app: Sphinx, fromdoc: str, needs: list[dict[str, Any]], options: dict) -> nodes.Node:
+    """The panel's key recommendations (``key: true``), numbered as in the full PDF; all active
+    recommendations when the panel marked none. Key good practice statements follow, unnumbered."""
+    from ..grading import load_settings, rating_badge
+
+    settings = load_settings(app.srcdir)
     by_id = {n["id"]: n for n in needs}
+    numbered = list(enumerate(_rec_order(app, by_id), start=1))
+    statements = sorted((n for n in needs if n["type"] == "gps" and views.is_key(n)),
+                        key=lambda n: (n["docname"], n.get("lineno") or 0))
+    if any(views.is_key(by_id[rec_id]) for _, rec_id in numbered) or statements:
+        numbered = [(number, rec_id) for number, rec_id in numbered if views.is_key(by_id[rec_id])]
     box = nodes.container(classes=["handout"])
-    for number, rec_id in enumerate(_rec_order(app, by_id), start=1):
-        rec = by_id[rec_id]
+    items = [(f"{number}. ", by_id[rec_id]) for number, rec_id in numbered] + [("", n) for n in statements]
+    for prefix, rec in items:
         item = nodes.container(classes=["handout-rec"])
         head = nodes.paragraph(classes=["handout-head"])
-        head += nodes.inline(text=f"{number}. ", classes=["handout-number"])
+        if prefix:
+            head += nodes.inline(text=prefix, classes=["handout-number"])
         head += nodes.strong(text=rec["title"])
-        grade = nodes.inline(text=f"Grade {rec.get('grade') or '?'} \u00b7 Level {rec.get('level') or '?'}",
-                             classes=["handout-grade"])
+        grade = nodes.inline(text=rating_badge(rec, settings)[0], classes=["handout-grade"])
         head += nodes.Text(" ")
         head += grade
         item += head
         body = nodes.paragraph(classes=["handout-text"])
         body += nodes.Text(plain_text(rec.get("content") or ""))
         body += nodes.Text(" ")
+        rec_id = rec["id"]
         tag = f"{rec_id} \u00b7 draft" if rec.get("status") == "draft" else rec_id
         body += nodes.inline(text=f"[{tag}]", classes=["handout-id"])
         item += body

@@ -20,7 +20,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
-from ..grading import SETTINGS_FILE, load_settings
+from ..grading import SETTINGS_FILE, claim_assertion, load_settings, rating_badge
 
 VIEW_DOCS_KEY = "guideline_view_docs"
 NEED_DOCS_KEY = "guideline_need_docs"
@@ -178,25 +178,63 @@ def _rec_sort_key(need: dict[str, Any]) -> tuple[str, str]:
     return (need["docname"], need["id"])
 
 
+def _settings(app: Sphinx):
+    return load_settings(app.srcdir)
+
+
 def render_rec_summary(app: Sphinx, fromdoc: str, needs: list[dict[str, Any]], options: dict) -> nodes.Node:
+    """Graded recommendations, then good practice statements, each counted on its own."""
     wanted = {s.strip() for s in options.get("status", "").split(",") if s.strip()}
-    recs = sorted((n for n in needs if n["type"] == "rec" and (not wanted or n["status"] in wanted)),
-                  key=_rec_sort_key)
-    rows = [[_need_ref(app, fromdoc, rec), rec["title"], rec.get("grade") or "", rec.get("level") or "",
-             rec.get("status") or "", rec.get("introduced") or ""] for rec in recs]
-    return _table(["ID", "Recommendation", "Grade", "Level", "Status", "Since"], rows, ["rec-summary"])
+    settings = _settings(app)
+    box = nodes.container(classes=["rec-summary-box"])
+    for kind, label in (("rec", "Graded recommendations"), ("gps", "Good practice statements (ungraded)")):
+        items = sorted((n for n in needs if n["type"] == kind and (not wanted or n["status"] in wanted)),
+                       key=_rec_sort_key)
+        if not items:
+            continue
+        active = sum(1 for n in items if n.get("status") in ("draft", "approved"))
+        box += nodes.rubric(text=f"{label}: {active} active, {len(items) - active} superseded or retired")
+        rows = [[_need_ref(app, fromdoc, n), n["title"], rating_badge(n, settings)[0],
+                 n.get("status") or "", n.get("introduced") or ""] for n in items]
+        box += _table(["ID", "Statement" if kind == "gps" else "Recommendation", "Rating", "Status", "Since"],
+                      rows, ["rec-summary", f"rec-summary-{kind}"])
+    return box
+
+
+class KeyRecommendations(_ViewDirective):
+    """The recommendations and statements the panel marked ``key: true``."""
+
+    view = "key-recommendations"
+
+
+def is_key(need: dict[str, Any]) -> bool:
+    return need.get("key") in (True, "true", "True", "yes") and need.get("status") in ("draft", "approved")
+
+
+def render_key_recommendations(app: Sphinx, fromdoc: str, needs: list[dict[str, Any]], options: dict) -> nodes.Node:
+    settings = _settings(app)
+    items = sorted((n for n in needs if n["type"] in ("rec", "gps") and is_key(n)), key=_rec_sort_key)
+    listing = nodes.bullet_list(classes=["key-recommendations"])
+    for need in items:
+        para = nodes.paragraph()
+        para += _need_ref(app, fromdoc, need)
+        para += nodes.Text(f": {need['title']} ({rating_badge(need, settings)[0]})")
+        listing += nodes.list_item("", para)
+    if not items:
+        return nodes.paragraph(text="The panel has marked no key recommendations in this edition.")
+    return listing
 
 
 def render_traceability(app: Sphinx, fromdoc: str, needs: list[dict[str, Any]], options: dict) -> nodes.Node:
     by_id = {n["id"]: n for n in needs}
     sources = {n.get("cite"): n for n in needs if n["type"] == "source"}
     rows: list[list[nodes.Node | str]] = []
-    for rec in sorted((n for n in needs if n["type"] == "rec"), key=_rec_sort_key):
+    for rec in sorted((n for n in needs if n["type"] in ("rec", "gps")), key=_rec_sort_key):
         claims = [by_id[c] for c in rec.get("based_on", []) if c in by_id]
         claim_cells, source_cells, ref_cells = [], [], []
         seen_sources: set[str] = set()
         for claim in claims:
-            claim_cells.append(_need_ref(app, fromdoc, claim, f"{claim['id']} ({claim.get('verification')})"))
+            claim_cells.append(_need_ref(app, fromdoc, claim, f"{claim['id']} ({claim_assertion(claim) or '?'})"))
             key = claim.get("cite") or ""
             if key in seen_sources:
                 continue
@@ -210,11 +248,12 @@ def render_traceability(app: Sphinx, fromdoc: str, needs: list[dict[str, Any]], 
             ref_cells.append(ref)
         rows.append([_need_ref(app, fromdoc, rec), _inline_list(claim_cells), _inline_list(source_cells),
                      _inline_list(ref_cells)])
-    return _table(["Recommendation", "Claims (verification)", "Sources (reliability)", "References"],
+    return _table(["Recommendation", "Claims (panel assertion)", "Sources (reliability)", "References"],
                   rows, ["traceability"])
 
 
-RENDERERS = {"rec-summary": render_rec_summary, "traceability": render_traceability}
+RENDERERS = {"rec-summary": render_rec_summary, "traceability": render_traceability,
+             "key-recommendations": render_key_recommendations}
 
 
 def register_renderer(name: str, renderer: Any) -> None:
@@ -232,7 +271,7 @@ def _fill_views(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 
 class GradingTable(SphinxDirective):
-    """The grading scheme from guideline.toml, the one place it is declared."""
+    """The grading scheme from guideline.toml, the one place it is declared, with what each grade requires."""
 
     has_content = False
 
@@ -240,10 +279,34 @@ class GradingTable(SphinxDirective):
         settings = load_settings(self.env.srcdir)
         self.env.note_dependency(str(Path(self.env.srcdir) / SETTINGS_FILE))
         out: list[nodes.Node] = [nodes.paragraph(text=settings.scheme_name)]
-        out.append(_table(["Level of evidence", "Meaning"],
-                          [[g.code, g.meaning] for g in settings.levels], ["grading"]))
-        out.append(_table(["Grade of recommendation", "Meaning"],
-                          [[g.code, g.meaning] for g in settings.grades], ["grading"]))
+        if settings.is_grade:
+            for title, grades in (("Strength", settings.strengths), ("Direction", settings.directions),
+                                  ("Certainty of evidence", settings.certainties)):
+                out.append(_table([title, "Meaning"], [[g.code, g.meaning] for g in grades], ["grading"]))
+            if settings.strong_certainties:
+                text = ("A strong recommendation needs certainty " + " or ".join(settings.strong_certainties)
+                        + ", unless the panel declares a paradigmatic situation (field paradigm)")
+                text += (": " + "; ".join(settings.paradigms) + ".") if settings.paradigms else "."
+                out.append(nodes.paragraph(text=text))
+        else:
+            out.append(_table(["Level of evidence", "Meaning"],
+                              [[g.code, g.meaning] for g in settings.levels], ["grading"]))
+            out.append(_table(["Grade of recommendation", "Meaning"],
+                              [[g.code, g.meaning] for g in settings.grades], ["grading"]))
+        if settings.requirements:
+            keyed = settings.certainties if settings.is_grade else settings.grades
+            rows = []
+            for g in keyed:
+                req = settings.requirements.get(g.code)
+                if req is None:
+                    continue
+                rows.append([g.code, ", ".join(req.levels) or "any",
+                             ", ".join(req.source_kinds) or "any kind",
+                             req.min_reliability or "any", ", ".join(req.assertions)])
+            head = "Certainty" if settings.is_grade else "Grade"
+            out.append(nodes.rubric(text=f"What each {head.lower()} requires (enforced by the validator)"))
+            out.append(_table([head, "Levels allowed", "Source kinds", "Reliability at least",
+                               "Panel assertion of the claim"], rows, ["grading", "grading-requirements"]))
         return out
 
 
@@ -291,6 +354,7 @@ def setup(app: Sphinx) -> None:
     app.add_node(view_placeholder)
     app.add_directive("rec-summary", RecSummary)
     app.add_directive("traceability", Traceability)
+    app.add_directive("key-recommendations", KeyRecommendations)
     app.add_directive("grading-table", GradingTable)
     app.add_directive("seed-text", SeedText)
     app.connect("env-before-read-docs", _init_env)
