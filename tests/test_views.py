@@ -15,10 +15,11 @@ def test_summary_traceability_grading_and_seed_text(build_root):
     built = build_root("model-ok")
     page = built.html("views")
     text = _text(page)
-    # overview: ID, title, grade, level, status, edition
-    assert re.search(r"REC_USE_01 Use it A I approved 2024\.1", text), text
-    # traceability: rec -> claim (verification) -> source (reliability) -> reference anchor
-    assert re.search(r"REC_USE_01 CLM_SMITH_01 \(verified\) SRC_SMITH \(high\) Smith2022", text), text
+    # overview: ID, title, rating (guideline.grading.rating_badge), status, edition
+    assert re.search(r"REC_USE_01 Use it Grade A · Level I approved 2024\.1", text), text
+    # traceability: rec -> claim (panel assertion; legacy "verified" = the source's statement)
+    # -> source (reliability) -> reference anchor
+    assert re.search(r"REC_USE_01 CLM_SMITH_01 \(source statement\) SRC_SMITH \(high\) Smith2022", text), text
     assert 'href="refs.html#cite-smith2022"' in page
     assert 'id="cite-smith2022"' in built.html("refs")
     # grading scheme from guideline.toml
@@ -45,7 +46,8 @@ def test_editing_a_need_rebuilds_the_pages_that_show_it(tmp_path):
                     encoding="utf-8")
     second = build_sphinx(src, out, freshenv=False)
     assert "views" in second.status  # the view page was written again
-    assert re.search(r"REC_USE_01 Use it wisely A I", _text((out / "views.html").read_text(encoding="utf-8")))
+    assert re.search(r"REC_USE_01 Use it wisely Grade A · Level I",
+                     _text((out / "views.html").read_text(encoding="utf-8")))
 
 
 def test_seed_text_outside_seeds_is_refused(tmp_path):

@@ -96,6 +96,7 @@ COMMANDS = [
     "guideline.editions.cli:edition",
     "guideline.editions.cli:site",
     "guideline.fhir.cli:export",
+    "guideline.model_cli:model",
 ]
 
 

@@ -154,10 +154,14 @@ def render_report(app: Sphinx, fromdoc: str, needs: list[dict[str, Any]], option
     box += nodes.paragraph(text=f"Checked for the edition date {s['edition_date']}: "
                                 f"{s['recommendations']} recommendations, {s['needs']} needs, "
                                 f"{s['bib_entries']} references.")
+    # The legacy single field (verification) is shown only while claims still use it.
+    legacy = [["Claims verified", claims.get("verified", 0)],
+              ["Claims unverified", claims.get("unverified", 0)],
+              ["Claims contradicted", claims.get("contradicted", 0)]]
     box += _table(["Item", "Count"], [
-        ["Claims verified", claims.get("verified", 0)],
-        ["Claims unverified", claims.get("unverified", 0)],
-        ["Claims contradicted", claims.get("contradicted", 0)],
+        *(legacy if any(claims.values()) or not any((s.get("assertions") or {}).values()) else []),
+        *[[f"Claims asserted {name} (panel)", count] for name, count in (s.get("assertions") or {}).items()],
+        ["Good practice statements (ungraded)", s.get("good_practice_statements", 0)],
         ["Quotes found in their sources", f"{s['quotes_found']} of {s['quotes_checked']}"],
         ["Recommendations with a verified claim from a reliable source",
          f"{s['recommendations_supported']} of {s['recommendations']}"],
