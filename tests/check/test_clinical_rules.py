@@ -137,7 +137,9 @@ def test_corroboration_from_the_same_source_is_rejected(repo):
 
 # ---- claim faithfulness ----------------------------------------------------------
 
-def _claim_body(files, body):
+def _claim_body(files, body, declared=True):
+    if declared:  # the panel switches the rule on with a [faithfulness] table (defaults: INN stems)
+        files["docs/guideline.toml"] += "\n[faithfulness]\ndrug_names = [\"dexamethasone\"]\n"
     files["docs/index.md"] = files["docs/index.md"].replace(
         ":verification: verified\n```", ":verification: verified\n\n" + body + "\n```", 1)
     return files
@@ -149,6 +151,12 @@ def test_restatement_adding_a_number_is_rejected(repo):
     assert _rules(result) == ["ev.claim-unfaithful"]
     assert _messages(result, "ev.claim-unfaithful") == [
         "CLM_MAJES_01: the restatement has what the quote does not: number '220 patient'"]
+
+
+def test_faithfulness_is_off_unless_the_panel_declares_it(repo):
+    # Content written before the rule (earlier editions, rebuilt by today's toolchain) still passes.
+    files = _claim_body(base_files(), "The response rate was 63.0% in 220 patients.", declared=False)
+    assert _rules(check(repo(files))) == []
 
 
 def test_faithful_restatement_with_a_note_passes(repo):

@@ -97,7 +97,9 @@ class Settings:
     # GRADE: certainties on which a strong recommendation needs no declared paradigm.
     strong_certainties: tuple[str, ...] = ()
     paradigms: tuple[str, ...] = ()
-    faithfulness: Faithfulness = field(default_factory=Faithfulness)
+    # None when guideline.toml declares no [faithfulness] table: the rule is the panel's choice,
+    # so content written before it existed (earlier editions) still builds.
+    faithfulness: Faithfulness | None = None
 
     @property
     def level_codes(self) -> list[str]:
@@ -192,7 +194,7 @@ def load_settings(docs_dir: Path | str) -> Settings:
             certainties=certainties,
             strong_certainties=_strings(strong.get("certainties"), "grading.strong.certainties"),
             paradigms=_strings(strong.get("paradigms"), "grading.strong.paradigms"),
-            faithfulness=Faithfulness(
+            faithfulness=None if "faithfulness" not in data else Faithfulness(
                 inn_stems=_strings(faith.get("inn_stems"), "faithfulness.inn_stems") or DEFAULT_INN_STEMS,
                 drug_names=_strings(faith.get("drug_names"), "faithfulness.drug_names"),
                 negations=_strings(faith.get("negations"), "faithfulness.negations") or DEFAULT_NEGATIONS,

@@ -104,7 +104,7 @@ def check_assertions(needs: list[Need], by_id: dict[str, Need]) -> list[Finding]
 
 def check_faithfulness(claim: Need, settings: Settings) -> list[Finding]:
     quote = claim.get("quote")
-    if not quote.strip():
+    if settings.faithfulness is None or not quote.strip():
         return []
     out = []
     for where, text in (("title", claim.title), ("restatement", restatement(claim.content))):
