@@ -97,6 +97,7 @@ COMMANDS = [
     "guideline.editions.cli:site",
     "guideline.fhir.cli:export",
     "guideline.model_cli:model",
+    "guideline.surveillance.cli:watch",
 ]
 
 

@@ -26,6 +26,9 @@ from .online import Client, OnlineConfig
 from .rules import finding
 
 CACHE_DIR = ".guideline-cache"
+# Checks owned by other packages, as importable modules: each has ``check(opts, needs, entries)``
+# returning findings and ``inputs(opts)`` naming the files it reads (part of the cache key).
+EXTRA_CHECKS = ["guideline.surveillance.impact"]
 _FOLD = re.compile(r"\\[A-Za-z]+|[^\w]+")
 
 
@@ -102,10 +105,19 @@ def _common_key(opts: Options) -> Hasher:
     settings_file = opts.docs / SETTINGS_FILE
     if settings_file.is_file():
         hasher.add_file("settings", settings_file)
+    for module in _extra_checks():
+        for path in module.inputs(opts):
+            hasher.add_file(f"extra:{opts.display(path)}", path)
     seeds = opts.root / "seeds"
     if seeds.is_dir():
         hasher.add_files("seed", sorted(p for p in seeds.rglob("*") if p.is_file()), opts.root)
     return hasher
+
+
+def _extra_checks() -> list[Any]:
+    import importlib
+
+    return [importlib.import_module(name) for name in EXTRA_CHECKS]
 
 
 def _from_cache(cache: ResultCache, key: str) -> Result | None:
@@ -251,6 +263,8 @@ def evaluate(opts: Options, needs: list[Need], citations: list[Citation], extra:
     ev_findings, ev_counts = evidence.check_evidence(needs, entries, opts.root, opts.edition,
                                                      opts.review_interval_days or 365, opts.settings)
     findings.extend(ev_findings)
+    for module in _extra_checks():
+        findings.extend(module.check(opts, needs, entries))
 
     lock_display = opts.display(opts.lock)
     if opts.online:

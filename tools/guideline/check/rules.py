@@ -258,6 +258,48 @@ _add(
 )
 
 
+# Living surveillance (guideline.surveillance): docs/surveillance.toml, docs/surveillance-log.jsonl.
+_add(
+    Rule("surv.config", "error", "docs/surveillance.toml cannot be read or names an unknown key",
+         "Fix the saved searches at the given line (see the Living process page).",
+         "[[search]]\nid = \"EMD\"\ninterval_days = 0", "[[search]]\nid = \"emd\"\ninterval_days = 7\n"
+         "topics = [\"EMD\"]\npubmed = 'extramedullary[tiab] AND myeloma[tiab]'", "toml"),
+    Rule("surv.log", "error", "the surveillance log has a malformed line or an incomplete decision",
+         "One JSON object a line; a decision needs state, reason and by (use `guideline watch triage`).",
+         '{"event": "triage", "id": "PMID:1", "state": "relevant"}',
+         '{"event": "triage", "id": "PMID:1", "state": "relevant", "reason": "new phase 3 data", '
+         '"by": "panel", "date": "2026-12-01"}', "json"),
+    Rule("surv.retracted-source", "error",
+         "a recommendation rests on a cited work that was retracted or withdrawn (error when approved, "
+         "warning when draft, info when superseded or retired)",
+         "Take the claim out of based_on and review the recommendation; cite the notice if discussing it.",
+         "REC_TEC_01 based_on CLM_MAJES_01 (cite Moreau2022); log: DOI:10.1056/nejmoa2203478@retraction",
+         "REC_TEC_01 based_on claims whose sources stand", "text"),
+    Rule("surv.evidence-changed", "warning",
+         "evidence under a recommendation changed since its last review: an expression of concern on a cited "
+         "work, or a hit triaged relevant (new study on its topic, correction, posted result)",
+         "Review the recommendation and update last_reviewed (or triage the hit `included` once taken in).",
+         "REC_EMD_01 last_reviewed 2026-11-21; PMID:41000001 on topic EMD triaged relevant on 2026-12-02",
+         "REC_EMD_01 last_reviewed 2026-12-05", "text"),
+    Rule("surv.overdue", "warning", "a saved search has not run successfully within its interval",
+         "Run `guideline watch` (on a machine that can reach the registries) and commit the log.",
+         "interval_days = 7; last successful run 30 days ago", "last successful run 3 days ago", "text"),
+    Rule("surv.never-run", "info", "a saved search has never run: no surveillance result is recorded for it",
+         "Run `guideline watch` and commit docs/surveillance-log.jsonl.",
+         "search 'teclistamab' absent from the log", "a run of 'teclistamab' in the log", "text"),
+    Rule("surv.untriaged", "info", "surveillance hits await the panel's triage",
+         "Triage each: `guideline watch triage <id> relevant|not-relevant|included --reason ... --by ...`.",
+         '{"event": "hit", "id": "PMID:1", "state": "new", ...}', '{"event": "triage", "id": "PMID:1", ...}', "text"),
+    Rule("surv.unknown-rec", "warning", "a saved search names a recommendation or topic that does not exist",
+         "Fix the ID or topic in docs/surveillance.toml.", 'recommendations = ["REC_EMD_09"]',
+         'recommendations = ["REC_EMD_01"]', "toml"),
+    Rule("surv.trigger", "error", "an edition's triggered_by names no hit of the surveillance log "
+         "(warning when the hit is untriaged or not relevant)",
+         "Name hits by their id in the log (docs/surveillance-log.jsonl) and triage them.",
+         'triggered_by = ["PMID:00000"]', 'triggered_by = ["PMID:41000001"]', "toml"),
+)
+
+
 def finding(rule_id: str, file: str, line: int, message: str, hint: str | None = None,
             severity: str | None = None) -> Finding:
     rule = RULES[rule_id]
