@@ -142,6 +142,9 @@ Monitor step-up dosing.
 
 Grade CRS with the ASTCT consensus {cite:p}`lee2019`.
 ```
+
+```{bibliography}
+```
 """
 
 SURVEILLANCE = """[surveillance]

@@ -118,6 +118,19 @@ def _line(text: str, pattern: str) -> int:
     return 0
 
 
+def _search_lines(text: str) -> list[int]:
+    """Per [[search]] table, the line of its ``id`` (or of its header when it has none)."""
+    out: list[int] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if re.match(r"^\s*\[\[\s*search\s*\]\]", raw):
+            out.append(-number)  # the header, until the id is found
+        elif out and out[-1] < 0 and re.match(r"^\s*id\s*=", raw):
+            out[-1] = number
+        elif re.match(r"^\s*\[", raw) and out and out[-1] < 0:
+            out[-1] = -out[-1]
+    return [abs(n) for n in out]
+
+
 def _date(value: object, file: str, line: int, what: str) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -145,7 +158,9 @@ def parse(text: str, docs: Path, root: Path, file: str) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise GuidelineError(file, getattr(exc, "lineno", 0) or 0, "surv.config", f"invalid TOML: {exc}") from None
+        # Python 3.11's tomllib puts the line only in the message: "... (at line 21, column 13)".
+        where = re.search(r"at line (\d+)", str(exc))
+        raise GuidelineError(file, int(where.group(1)) if where else 0, "surv.config", f"invalid TOML: {exc}") from None
     unknown = sorted(set(data) - {"surveillance", "cited", "search"})
     if unknown:
         raise GuidelineError(file, _line(text, rf"^\s*\[+\s*{re.escape(unknown[0])}\b"), "surv.config",
@@ -173,9 +188,9 @@ def parse(text: str, docs: Path, root: Path, file: str) -> Config:
     tables = data.get("search", [])
     if not isinstance(tables, list):
         raise GuidelineError(file, 0, "surv.config", "searches must be [[search]] tables")
+    lines = _search_lines(text)
     for index, table in enumerate(tables, start=1):
-        search_id = table.get("id")
-        line = _line(text, rf"^\s*id\s*=\s*[\"']{re.escape(str(search_id))}[\"']") if search_id else 0
+        line = lines[index - 1] if index <= len(lines) else 0
         searches.append(_search(table, index, line, file, {s.id for s in searches}))
     return Config(
         file=file, log=log,

@@ -139,7 +139,7 @@ def assess(needs: list[Need], cited: Cited, config: Config, log: Log, today: dt.
                 continue
             for rec in recs:
                 if search.covers(rec.id) and not _reviewed_since(rec, hit.decided_date):
-                    mark(rec, hit, _search_what(hit, search.title))
+                    mark(rec, hit, _search_what(hit, search.title), retraction=False)
 
     impact.findings.extend(surveillance_findings(config, log, today, by_id))
     return impact
