@@ -241,7 +241,7 @@ class Registries:
     def __init__(self, httpserver) -> None:
         self.server = httpserver
         self.base = httpserver.url_for("").rstrip("/")
-        self.esearch: dict[str, list[str]] = {}      # term -> every matching PMID
+        self.esearch: dict[str, list[str]] = {}      # term ("*": any other term) -> every matching PMID
         self.summaries: dict[str, dict] = {}         # PMID -> esummary record
         self.search_studies: list[dict] = []         # what /studies answers (any query)
         self.studies: dict[str, dict] = {}           # NCT -> /studies/{nct}
@@ -287,7 +287,7 @@ class Registries:
 
     def _esearch(self, request: Request) -> Response:
         self._note(request)
-        ids = self.esearch.get(request.args["term"], [])
+        ids = self.esearch.get(request.args["term"], self.esearch.get("*", []))
         start, size = int(request.args.get("retstart", 0)), int(request.args.get("retmax", 20))
         page = ids[start:start + size]
         return self._json({"header": {"type": "esearch", "version": "0.3"},

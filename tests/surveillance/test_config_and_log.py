@@ -118,6 +118,7 @@ def test_a_hit_line_edited_by_hand_is_a_decision():
     ([RUN, {"event": "triage", "id": "PMID:9", "state": "relevant", "reason": "r", "by": "b", "date": "2026-11-26"}],
      2, "triage of PMID:9, which no earlier line records"),
     ([dict(HIT, state="relevant")], 1, "a decision (relevant) needs a reason"),
+    ([RUN, {"event": "found", "id": "PMID:9", "search": "crs"}], 2, "found of PMID:9, which no earlier line records"),
 ])
 def test_bad_log_lines_are_named_by_line(events, line, message):
     with pytest.raises(GuidelineError) as info:

@@ -120,6 +120,17 @@ def test_new_study_counts_once_triaged_relevant_and_until_reviewed(tmp_path):
     assert marks(assess(needs(), CITED, config(tmp_path), log_of(ALL_RAN, new, relevant, included), TODAY)) == []
 
 
+def test_a_relevant_hit_found_by_two_searches_marks_both_topics(tmp_path):
+    new = hit("PMID:41000001", "publication", search="tec")
+    again = {"event": "found", "id": "PMID:41000001", "search": "crs", "date": "2026-11-30", "run": "r"}
+    relevant = {"event": "triage", "id": "PMID:41000001", "state": "relevant", "reason": "r", "by": "b",
+                "date": "2026-12-01"}
+    impact = assess(needs(), CITED, config(tmp_path), log_of(ALL_RAN, new, again, relevant), TODAY)
+    assert [m[2] for m in marks(impact)] == ["REC_CRS_01", "REC_TEC_01", "REC_TEC_02"]
+    assert impact.notices["REC_CRS_01"][0].text == \
+        "a new publication found by the search \u201cCRS\u201d was triaged relevant"
+
+
 def test_results_posted_on_a_cited_study_count_once_triaged_relevant(tmp_path):
     results = hit("NCT04557098@results", "results", cited="nct:NCT04557098")
     assert marks(assess(needs(), CITED, config(tmp_path), log_of(ALL_RAN, results), TODAY)) == []

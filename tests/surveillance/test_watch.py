@@ -180,3 +180,20 @@ def test_a_runaway_query_stops_at_max_pages(repo, registries):
     outcome, log = run(repo, registries, RUN1, ["tec"])
     assert outcome.failures and "more than 5 pages of 2" in outcome.failures[0]
     assert log.runs[0].searches["tec"]["ok"] is False
+
+
+def test_a_hit_found_by_a_second_search_is_not_reported_again_but_bears_on_its_topic_too(repo, registries):
+    crs_term = '"cytokine release syndrome"[tiab] AND myeloma[tiab]'
+    registries.esearch["teclistamab[tiab]"] = ["41000001"]
+    registries.summaries["41000001"] = esummary_record("41000001", "CRS with teclistamab")
+    outcome, log = run(repo, registries, RUN1, ["tec"])
+    assert hit_ids(outcome) == ["PMID:41000001"]
+    registries.esearch[crs_term] = ["41000001"]
+    outcome, log = run(repo, registries, RUN2, ["tec", "crs"])
+    assert hit_ids(outcome) == []
+    assert log.hits["PMID:41000001"].searches == ["tec", "crs"]
+    found = [e for e in outcome.events if e["event"] == "found"]
+    assert found == [{"event": "found", "id": "PMID:41000001", "search": "crs", "date": RUN2.isoformat(),
+                      "run": f"{RUN2.isoformat()}T08:00:00Z"}]
+    outcome, log = run(repo, registries, RUN2, ["crs"])
+    assert [e for e in outcome.events if e["event"] == "found"] == []  # recorded once

@@ -134,11 +134,10 @@ def assess(needs: list[Need], cited: Cited, config: Config, log: Log, today: dt.
                 if active:
                     mark(rec, hit, _what(hit, key), retraction, via)
         elif hit.state == "relevant":
-            search = config.search(hit.search)
-            if search is None:
-                continue
+            searches = [s for s in (config.search(i) for i in hit.searches) if s is not None]
             for rec in recs:
-                if search.covers(rec.id) and not _reviewed_since(rec, hit.decided_date):
+                search = next((s for s in searches if s.covers(rec.id)), None)
+                if search and not _reviewed_since(rec, hit.decided_date):
                     mark(rec, hit, _search_what(hit, search.title), retraction=False)
 
     impact.findings.extend(surveillance_findings(config, log, today, by_id))

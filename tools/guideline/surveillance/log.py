@@ -9,6 +9,9 @@ Events (every line has ``"event"``):
   ``title``, ``date``, ``url``, ``found``, ``cited`` (the cited identifier it
   concerns, if any) and its triage ``state`` (``new`` when recorded);
 - ``triage``: a decision on a hit: ``id``, ``state``, ``reason``, ``by``, ``date``;
+- ``found``: a hit already recorded, found again by another search (``id``,
+  ``search``): not reported again, but the hit then bears on that search's
+  recommendations too;
 - ``observed``: the status and results flag of a study, written when they
   first become known or change (what status changes are detected against).
 
@@ -29,7 +32,7 @@ from ..atomic import write_atomic
 from ..errors import GuidelineError
 
 STATES = ("new", "relevant", "not relevant", "included")
-EVENTS = ("run", "hit", "triage", "observed")
+EVENTS = ("run", "hit", "triage", "found", "observed")
 HIT_FIELDS = ("id", "kind", "registry", "search", "query", "title", "date", "url", "found", "run")
 # Kinds of hit. A retraction or withdrawal of cited work always marks what rests on it;
 # an expression of concern does until the recommendation is reviewed; the others count
@@ -59,6 +62,12 @@ class Hit:
     decided: str = ""
     line: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
+    also_found_by: list[str] = field(default_factory=list)
+
+    @property
+    def searches(self) -> list[str]:
+        """Every search that found the hit, the first one first."""
+        return [self.search, *self.also_found_by]
 
     @property
     def open(self) -> bool:
@@ -202,6 +211,13 @@ def parse(text: str, file: str) -> Log:
                 raise _fail(file, number, f"triage of {hit_id}, which no earlier line records")
             _decision(log.hits[hit_id], _text(event, "state", file, number), _text(event, "reason", file, number, False),
                       _text(event, "by", file, number, False), _text(event, "date", file, number), file, number)
+        elif kind == "found":
+            hit_id = _text(event, "id", file, number)
+            if hit_id not in log.hits:
+                raise _fail(file, number, f"found of {hit_id}, which no earlier line records")
+            search = _text(event, "search", file, number)
+            if search not in log.hits[hit_id].searches:
+                log.hits[hit_id].also_found_by.append(search)
         else:
             study = _text(event, "id", file, number)
             log.observed[study] = {"status": str(event.get("status") or ""), "results": bool(event.get("results"))}

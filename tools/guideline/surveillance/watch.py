@@ -50,6 +50,7 @@ class Watcher:
         self.config, self.log, self.client, self.cited = config, log, client, cited
         self.today, self.now, self.progress = today, now, progress
         self.hits: list[dict[str, Any]] = []
+        self.found_again: list[dict[str, Any]] = []
         self.observations: list[dict[str, Any]] = []
         self.observed = dict(log.observed)
 
@@ -57,9 +58,19 @@ class Watcher:
     def _seen(self, hit_id: str) -> bool:
         return hit_id in self.log.hits or any(h["id"] == hit_id for h in self.hits)
 
+    def _searches_of(self, hit_id: str) -> list[str]:
+        known = self.log.hits.get(hit_id)
+        searches = list(known.searches) if known else []
+        searches += [h["search"] for h in self.hits if h["id"] == hit_id]
+        return searches + [f["search"] for f in self.found_again if f["id"] == hit_id]
+
     def _hit(self, hit_id: str, kind: str, registry: str, search: str, query: str, title: str, date: str,
              url: str, **extra: str) -> bool:
         if self._seen(hit_id):
+            # Not news, but it bears on this search's recommendations too.
+            if search != CITED and search not in self._searches_of(hit_id):
+                self.found_again.append({"event": "found", "id": hit_id, "search": search,
+                                         "date": self.today.isoformat(), "run": self.now})
             return False
         event = {"event": "hit", "id": hit_id, "kind": kind, "registry": registry, "search": search,
                  "query": query, "title": title or hit_id, "date": date, "url": url,
@@ -76,12 +87,11 @@ class Watcher:
         now = {"status": study["status"], "results": study["results"]}
         added = 0
         url = f"https://clinicaltrials.gov/study/{nct}"
-        if before is None:
-            # A cited study's first look is the baseline; a study a search finds is new.
-            if not cited:
-                added += self._hit(nct, "study", "ctgov", search, query, study["title"], study["first_posted"],
-                                   url, status=study["status"])
-        else:
+        if not cited:
+            # New when first seen; when seen before, this notes that this search found it too.
+            added += self._hit(nct, "study", "ctgov", search, query, study["title"], study["first_posted"],
+                               url, status=study["status"])
+        if before is not None:  # (a cited study's first look is its baseline)
             if study["status"] and before["status"] and study["status"] != before["status"]:
                 added += self._hit(f"{nct}@status:{study['status']}", "status", "ctgov", search, query,
                                    study["title"], study["last_update"], url, cited=cited,
@@ -106,6 +116,8 @@ class Watcher:
     def _pubmed(self, search: Search, since: dt.date) -> dict[str, Any]:
         ids, count = registries.pubmed_search(self.client, search.pubmed, since, self.today,
                                               self.config.page_size, self.config.max_pages)
+        for known in (i for i in ids if self._seen(f"PMID:{i}")):
+            self._hit(f"PMID:{known}", "publication", "pubmed", search.id, search.pubmed, "", "", "")
         fresh = [i for i in ids if not self._seen(f"PMID:{i}") and i not in self.cited.pmid]
         records = registries.pubmed_summaries(self.client, fresh) if fresh else {}
         new = 0
@@ -210,4 +222,5 @@ class Watcher:
                               + "".join(f"; {p}" for p in result.get("problems", [])))
             outcomes[search_id] = {"ok": ok, "parts": parts_out}
         run = {"event": "run", "run": self.now, "date": self.today.isoformat(), "searches": outcomes}
-        return Outcome([run, *self.hits, *self.observations], list(self.hits), failures, list(search_ids))
+        return Outcome([run, *self.hits, *self.found_again, *self.observations], list(self.hits), failures,
+                       list(search_ids))
