@@ -1,4 +1,7 @@
-"""``guideline watch`` and ``guideline check`` as a user runs them, against fake registries on 127.0.0.1."""
+"""``guideline watch`` and ``guideline check`` as a user runs them, against fake registries on 127.0.0.1.
+
+In process (click's runner), except one run of the real entry point in a subprocess.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +10,29 @@ import os
 import socket
 import subprocess
 import sys
+from dataclasses import dataclass
+
+from click.testing import CliRunner
+
+from guideline.cli import main
 
 from .conftest import MOREAU_DOI, esummary_record, retraction, study, work
 
-GUIDELINE = [sys.executable, "-m", "guideline.cli"]
+
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def guideline(repo, *args, env=None):
-    full = {**os.environ, "GUIDELINE_ROOT": str(repo), "GUIDELINE_EDITION_DATE": "2026-12-02", **(env or {})}
-    return subprocess.run([*GUIDELINE, *args], cwd=repo, capture_output=True, text=True, timeout=300, env=full)
+def guideline(repo, *args, env=None) -> Ran:
+    full = {"GUIDELINE_ROOT": str(repo), "GUIDELINE_EDITION_DATE": "2026-12-02", **(env or {})}
+    if args[0] == "check":
+        args = (*args, "--root", str(repo))
+    result = CliRunner().invoke(main, list(args), env=full)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return Ran(result.exit_code, result.stdout, result.stderr)
 
 
 def log_events(repo):
@@ -58,7 +75,7 @@ def test_watch_records_new_items_for_triage_and_not_twice(repo, registries):
 
 def test_retraction_of_a_cited_doi_is_named_on_every_recommendation_resting_on_it(repo, registries):
     assert guideline(repo, "watch", "--today", "2026-11-25", env=registries.env()).returncode == 0
-    clean = guideline(repo, "check", "--no-cache")
+    clean = guideline(repo, "check")  # cached: the log is part of the cache key
     assert clean.returncode == 0, clean.stdout
     assert "surv.retracted-source" not in clean.stdout
 
@@ -68,8 +85,8 @@ def test_retraction_of_a_cited_doi_is_named_on_every_recommendation_resting_on_i
     assert watched.returncode == 0, watched.stderr
     assert "DOI:10.1056/nejmoa2203478@retraction:10.1056/nejmx2600001  [retraction, cited]" in watched.stdout
 
-    checked = guideline(repo, "check", "--no-cache")
-    assert checked.returncode == 1
+    checked = guideline(repo, "check")
+    assert checked.returncode == 1 and "[cached]" not in checked.stdout
     lines = [line.strip() for line in checked.stdout.splitlines()
              if "[surv.retracted-source]" in line and line.strip().startswith("docs/")]
     assert len(lines) == 2, checked.stdout
@@ -113,8 +130,10 @@ def test_an_unreachable_registry_is_reported_and_the_run_recorded(repo):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
-    env = {"GUIDELINE_CROSSREF_URL": base, "GUIDELINE_PUBMED_URL": base, "GUIDELINE_CTGOV_URL": base}
-    result = guideline(repo, "watch", "--today", "2026-11-25", env=env)
+    env = {**os.environ, "GUIDELINE_ROOT": str(repo), "GUIDELINE_CROSSREF_URL": base, "GUIDELINE_PUBMED_URL": base,
+           "GUIDELINE_CTGOV_URL": base}
+    result = subprocess.run([sys.executable, "-m", "guideline.cli", "watch", "--today", "2026-11-25"], cwd=repo,
+                            env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "[online.unavailable] tec: PubMed: cannot reach 127.0.0.1" in result.stderr
     run = log_events(repo)[0]
