@@ -83,8 +83,10 @@ def test_a_retraction_fails_the_build_and_marks_every_recommendation_resting_on_
     assert "relevant REC_TEC_01 must be reviewed panel 2026-12-01" in page
     assert "REC_TEC_01 error the cited work moreau2022 was retracted" in page
     assert "REC_TEC_02 warning the cited work moreau2022 was retracted" in page
-    assert "Teclistamab (tec) topic TEC PubMed: teclistamab[tiab]" in page
-    assert "7 days 2026-11-30 2026-12-07" in page
+    assert "Teclistamab (tec) topic TEC 7 days 2026-11-30 2026-12-07" in page
+    assert "Queries Teclistamab (tec) PubMed (E-utilities esearch, by Entrez date since the last run): " \
+           "teclistamab[tiab] ClinicalTrials.gov (API v2 /studies, updated since the last run): " \
+           "query.cond=Multiple Myeloma query.intr=teclistamab" in page
 
     whats_new = html.unescape((tmp_path / "out" / "whats-new.html").read_text(encoding="utf-8"))
     assert "Edition 2026.2 (2026-12-05) was triggered by:" in whats_new
@@ -97,6 +99,8 @@ def test_the_shipped_guideline_states_that_no_run_is_recorded(guideline_html):
     page = text_of((guideline_html / "surveillance.html").read_text(encoding="utf-8"))
     assert "No surveillance run has been recorded yet." in page
     assert "Hits awaiting triage None: no run recorded." in page
+    assert "T-cell-redirecting bispecific antibodies in myeloma (agents, targets, trials) (agents) topic AGENT, " \
+           "topic SEQ 7 days never now (never run)" in page
     process = text_of((guideline_html / "living-process.html").read_text(encoding="utf-8"))
     for step in ("1. Watch", "2. Triage", "3. Update", "4. New edition"):
         assert step in process

@@ -111,6 +111,7 @@ def test_a_hit_line_edited_by_hand_is_a_decision():
     ([RUN, dict(HIT, kind="rumour")], 2, "kind 'rumour' is not one of"),
     ([RUN, dict(HIT, found="25.11.2026")], 2, "found '25.11.2026' is not a date"),
     ([RUN, dict(HIT, title="")], 2, "hit lacks 'title'"),
+    ([RUN, dict(HIT, url="javascript:alert(1)")], 2, "url 'javascript:alert(1)' is not an http(s) address"),
     ([RUN, HIT, {"event": "triage", "id": "PMID:41000001", "state": "relevant", "date": "2026-11-26"}], 3,
      "a decision (relevant) needs a reason and who decided (by)"),
     ([RUN, HIT, {"event": "triage", "id": "PMID:41000001", "state": "maybe", "reason": "r", "by": "b",

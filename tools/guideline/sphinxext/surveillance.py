@@ -195,16 +195,22 @@ def _anchored(hit: Any) -> nodes.inline:
     return out
 
 
-def _literal_queries(search: Any) -> nodes.inline:
-    out = nodes.inline()
-    if search.pubmed:
-        out += nodes.Text("PubMed: ")
-        out += nodes.literal(text=search.pubmed)
-    if search.ctgov:
+def _queries(config: Any) -> list[nodes.Node]:
+    """Each search's queries exactly as sent, so a reader can rerun them."""
+    out: list[nodes.Node] = []
+    for search in config.searches:
+        out.append(nodes.paragraph("", "", nodes.strong(text=f"{search.title} ({search.id})")))
         if search.pubmed:
-            out += nodes.Text("; ")
-        out += nodes.Text("ClinicalTrials.gov: ")
-        out += nodes.literal(text=search.ctgov.text())
+            out.append(nodes.paragraph(text="PubMed (E-utilities esearch, by Entrez date since the last run):"))
+            out.append(nodes.literal_block(search.pubmed, search.pubmed, language="text"))
+        if search.ctgov:
+            params = "\n".join(f"{name}={value}" for name, value in search.ctgov.params().items())
+            out.append(nodes.paragraph(text="ClinicalTrials.gov (API v2 /studies, updated since the last run):"))
+            out.append(nodes.literal_block(params, params, language="text"))
+    out.append(nodes.paragraph(text="Cited identifiers: Crossref updates (retraction, withdrawal, expression of "
+                                    "concern, correction) of every DOI in references.bib; the PubMed publication "
+                                    "type \u201cRetracted Publication\u201d of every PMID; status and posted "
+                                    "results of every NCT number."))
     return out
 
 
@@ -245,20 +251,13 @@ def render_status(app: Sphinx, fromdoc: str, needs: list[dict[str, Any]], option
         if attempt and not attempt.searches[search_id].get("ok"):
             last_text += f" (attempt on {attempt.date} failed)"
         if search is None:  # the cited identifiers
-            title = "Cited identifiers"
-            scope = nodes.inline(text="every recommendation resting on a cited work")
-            queries = nodes.inline(text="Crossref updates (retraction, withdrawal, expression of concern, "
-                                        "correction) of every cited DOI; PubMed retraction of every cited "
-                                        "PMID; status and results of every cited NCT number")
+            title, scope = "Cited identifiers (cited)", "every recommendation resting on a cited work"
         else:
-            title = search.title
-            scope = nodes.inline(text=", ".join([*(f"topic {t}" for t in search.topics), *search.recommendations]))
-            queries = _literal_queries(search)
-        rows.append([f"{title} ({search_id})" if search_id != CITED else title, scope, queries,
-                     f"{interval} days", last_text, due])
+            title = f"{search.title} ({search_id})"
+            scope = ", ".join([*(f"topic {t}" for t in search.topics), *search.recommendations])
+        rows.append([title, scope, f"{interval} days", last_text, due])
     box += nodes.rubric(text="Saved searches")
-    box += views._table(["Search", "Bears on", "Queries", "Every", "Last search", "Next due"], rows,
-                        ["surveillance-searches"])
+    box += views._table(["Search", "Bears on", "Every", "Last search", "Next due"], rows, ["surveillance-searches"])
 
     box += nodes.rubric(text="Hits awaiting triage")
     pending = log.open_hits()
@@ -289,6 +288,9 @@ def render_status(app: Sphinx, fromdoc: str, needs: list[dict[str, Any]], option
         box += views._table(["Recommendation", "Severity", "Change", "Hit"], rows, ["surveillance-impact"])
     else:
         box += nodes.paragraph(text="None.")
+
+    box += nodes.rubric(text="Queries")
+    box.extend(_queries(config))
     return box
 
 

@@ -196,6 +196,9 @@ def parse(text: str, file: str) -> Log:
                       cited=_text(event, "cited", file, number, False), status=_text(event, "status", file, number, False),
                       line=number)
             _iso(hit.found, file, number, "found")
+            if not hit.url.startswith(("https://", "http://")):
+                # Rendered as a link on the Surveillance page: no javascript: or file: addresses.
+                raise _fail(file, number, f"{hit.id}: url {hit.url[:60]!r} is not an http(s) address")
             if hit.kind not in KINDS:
                 raise _fail(file, number, f"{hit.id}: kind {hit.kind!r} is not one of {', '.join(KINDS)}")
             if hit.id in log.hits:
