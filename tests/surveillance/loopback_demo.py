@@ -90,9 +90,9 @@ def main() -> None:
         print("\n# Recommendations whose card carries the evidence-changed notice:")
         for page in sorted(out.glob("recommendations/*.html")):
             text = page.read_text(encoding="utf-8")
-            for rec_id in re.findall(r'id="(REC_[A-Z]+_\d+)"', text):
+            for rec_id in re.findall(r'id="((?:REC|GPS)_[A-Z]+_\d+)"', text):
                 card = text[text.index(f'id="{rec_id}"'):]
-                following = re.search(r'id="REC_[A-Z]+_\d+"', card[10:])
+                following = re.search(r'id="(?:REC|GPS)_[A-Z]+_\d+"', card[10:])
                 card = card[: following.start() + 10] if following else card
                 notice = re.search(r'class="evidence-changed docutils container">(.*?)</div>', card, re.S)
                 if notice:
