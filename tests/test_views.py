@@ -18,11 +18,12 @@ def test_summary_traceability_grading_and_seed_text(build_root):
     # overview, by chapter: number, title, rating badge, status, edition
     assert re.search(r"1 Ok No\. Recommendation Rating Status Since 1\.1 Use it Grade A · Level I In force 2024\.1",
                      text), text
-    # traceability in words: rec -> claim (verification) -> source (reliability) -> numbered reference
-    assert re.search(r"Benefit shown CLM_SMITH_01 verified Smith trial high \[1\]", text), text
+    # traceability in words: rec -> claim (panel assertion; legacy "verified" = the source's statement)
+    # -> source (reliability) -> numbered reference
+    assert re.search(r"Benefit shown CLM_SMITH_01 source statement Smith trial high \[1\]", text), text
     assert re.search(r'href="refs\.html#cite-smith2022"[^>]*>\[1\]</a>', page), page
     assert "Smith2022" not in text  # the bib key is an anchor, never visible
-    assert page.count('<svg class="evidence-graph"') == 1 and "Claim · verified" in page
+    assert page.count('<svg class="evidence-graph"') == 1 and "Claim · source statement" in page
     assert 'id="cite-smith2022"' in built.html("refs")
     # grading scheme from guideline.toml
     assert "Randomised evidence." in text and "Strongly recommended." in text

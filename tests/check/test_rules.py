@@ -85,6 +85,84 @@ def rec(rec_id: str, extra: str, status: str = "approved") -> str:
 """
 
 
+GRADE_TOML = """[guideline]
+title = "Test guideline"
+review_interval_days = 365
+contact = "maintainers@example.org"
+
+[grading]
+scheme = "grade"
+name = "GRADE"
+[grading.strengths]
+strong = "Strong."
+conditional = "Conditional."
+[grading.directions]
+for = "For."
+against = "Against."
+[grading.certainties]
+high = "High."
+moderate = "Moderate."
+low = "Low."
+"very low" = "Very low."
+[grading.strong]
+certainties = ["high", "moderate"]
+"""
+
+GPS_WITHOUT_RATIONALE = """
+```{gps} Grade toxicity with one system
+:id: GPS_TOX_01
+:status: approved
+:introduced: 2026.1
+:last_reviewed: 2026-01-10
+
+Grade toxicity with one system.
+```
+"""
+
+
+# Living surveillance (guideline.surveillance): saved searches and their log.
+SURV_TOML = """[surveillance]
+since = 2026-01-01
+
+[cited]
+interval_days = 30
+
+[[search]]
+id = "tec"
+topics = ["TEC"]
+interval_days = 7
+pubmed = "teclistamab[tiab]"
+"""
+SURV_RUN = {"event": "run", "run": "2026-02-27T08:00:00Z", "date": "2026-02-27",
+            "searches": {"tec": {"ok": True}, "cited": {"ok": True}}}
+
+
+def surv_hit(hit_id="PMID:41000001", kind="publication", **extra) -> dict:
+    return {"event": "hit", "id": hit_id, "kind": kind, "registry": "crossref", "search": "cited", "query": "q",
+            "title": "t", "date": "", "url": "https://doi.org/10.1056/x", "found": "2026-02-27",
+            "run": "2026-02-27T08:00:00Z", "state": "new", **extra}
+
+
+def surveillance(*events, toml=SURV_TOML) -> Callable[[Files], None]:
+    import json
+
+    def apply(files: Files) -> None:
+        files["docs/surveillance.toml"] = toml
+        files["docs/surveillance-log.jsonl"] = "".join(
+            (e if isinstance(e, str) else json.dumps(e)) + "\n" for e in events)
+    return apply
+
+
+EDITION_TRIGGERED = """[[edition]]
+id = "2026.2"
+date = "2026-03-01"
+status = "draft"
+commit = "0123456"
+summary = "s"
+triggered_by = ["PMID:99999999"]
+"""
+
+
 CASES: dict[str, list[Callable[[Files], None]]] = {
     "bib.syntax": [sub("references.bib", "  pages = {495--505},\n", "  pages = {495--505,\n")],
     "bib.encoding": [put("references.bib", BIB.replace("Moreau, Philippe", "Moreau, Phil\u00efppe").encode("latin-1"))],
@@ -119,6 +197,17 @@ CASES: dict[str, list[Callable[[Files], None]]] = {
     "ev.dead-link": [sub("docs/index.md", ":based_on: CLM_MAJES_01", ":based_on: CLM_MAJES_01, CLM_NOPE_01")],
     "ev.bad-date": [sub("docs/index.md", "2026-01-10", "2025-02-30")],
     "ev.review-overdue": [sub("docs/index.md", "2026-01-10", "2024-12-31")],
+    "ev.grade-incoherent": [add("docs/guideline.toml", '\n[grading.requirements.A]\nlevels = ["I"]\n'),
+                            sub("docs/index.md", ":level: I", ":level: II")],
+    "ev.grade-strong-low-certainty": [put("docs/guideline.toml", GRADE_TOML),
+                                      sub("docs/index.md", ":grade: A\n:level: I",
+                                          ":strength: strong\n:direction: for\n:certainty: very low")],
+    "ev.gps-no-rationale": [add("docs/index.md", GPS_WITHOUT_RATIONALE)],
+    "ev.assertion-missing": [sub("docs/index.md", ":verification: verified\n", "")],
+    "ev.corroboration": [sub("docs/index.md", ":verification: verified", ":assertion: corroborated")],
+    "ev.contradicted-uncorrected": [sub("docs/index.md", ":verification: verified", ":assertion: contradicted")],
+    "ev.claim-unfaithful": [add("docs/guideline.toml", "\n[faithfulness]\n"),
+                            sub("docs/index.md", "```{claim} Response rate", "```{claim} Response rate of 70%")],
     "safe.raw-html": [add("docs/index.md", "\nDose <img src=x onerror=alert(1)> weekly.\n")],
     "safe.raw-directive": [add("docs/index.md", "\n```{raw} html\n<script>alert(1)</script>\n```\n")],
     "safe.include-outside": [add("docs/index.md", "\n```{include} ../../../etc/passwd\n```\n")],
@@ -128,6 +217,17 @@ CASES: dict[str, list[Callable[[Files], None]]] = {
     "lock.retracted": [put("references.lock.json", lock_text(status="retracted", notices=[{"type": "retraction"}]))],
     "lock.not-found": [put("references.lock.json", lock_text(status="not-found", problems=["doi: 404"]))],
     "lock.stale": [put("references.lock.json", lock_text().replace('"entries": {', '"entries": {"gone2019": {}, '))],
+    "surv.config": [surveillance(toml=SURV_TOML.replace("topics", "topic"))],
+    "surv.log": [surveillance(SURV_RUN, '{"event": "hit", "id": ')],
+    "surv.retracted-source": [surveillance(SURV_RUN, surv_hit("DOI:10.1056/nejmoa2203478@retraction", "retraction",
+                                                              cited="doi:10.1056/nejmoa2203478"))],
+    "surv.evidence-changed": [surveillance(SURV_RUN, surv_hit("DOI:10.1056/nejmoa2203478@expression-of-concern",
+                                                              "expression of concern", cited="doi:10.1056/nejmoa2203478"))],
+    "surv.overdue": [surveillance(dict(SURV_RUN, date="2026-01-02"))],
+    "surv.never-run": [surveillance()],
+    "surv.untriaged": [surveillance(SURV_RUN, surv_hit())],
+    "surv.unknown-rec": [surveillance(SURV_RUN, toml=SURV_TOML.replace('topics = ["TEC"]', 'topics = ["TEC", "EMD"]'))],
+    "surv.trigger": [surveillance(SURV_RUN), put("docs/editions.toml", EDITION_TRIGGERED)],
 }
 
 # Proven against a loopback server in test_online.py.

@@ -103,8 +103,18 @@ def check_quotes(needs: Needs, bib: pybtex.database.BibliographyData, repo: Path
     return out
 
 
+def asserted(claim: dict[str, Any]) -> str:
+    """The panel's assertion (``assertion``; legacy ``verification`` "verified" = the source's statement)."""
+    legacy = {"verified": "source statement", "contradicted": "contradicted"}
+    return claim.get("assertion") or legacy.get(claim.get("verification") or "", "")
+
+
+SUPPORTING = ("corroborated", "source statement")
+
+
 def check_evidence_chain(needs: Needs) -> list[str]:
-    """Every rec rests on >= 1 verified claim from a high or moderate source. An
+    """Every rec rests on >= 1 supporting claim (corroborated or the source's statement) from a
+    high or moderate source. An
     approved rec rests on no contradicted claim and no unreliable source (claims
     that are not relied on are named in its text, never linked)."""
     out = []
@@ -112,11 +122,11 @@ def check_evidence_chain(needs: Needs) -> list[str]:
     for r in of_type(needs, "rec"):
         claims = [needs[i] for i in r.get("based_on", []) if i in needs]
         rel = {c["id"]: sources.get(c.get("cite"), {}).get("reliability") for c in claims}
-        if not any(c.get("verification") == "verified" and rel[c["id"]] in RELIABLE for c in claims):
-            out.append(f"{r['id']}: no verified claim from a source of at least moderate reliability")
+        if not any(asserted(c) in SUPPORTING and rel[c["id"]] in RELIABLE for c in claims):
+            out.append(f"{r['id']}: no supporting claim from a source of at least moderate reliability")
         if r.get("status") == "approved":
             for c in claims:
-                if c.get("verification") == "contradicted" or rel[c["id"]] == "unreliable":
+                if asserted(c) == "contradicted" or rel[c["id"]] == "unreliable":
                     out.append(f"{r['id']}: approved but rests on {c['id']} (contradicted or unreliable source)")
     return out
 
@@ -125,12 +135,13 @@ def check_contradictions(needs: Needs) -> list[str]:
     """A contradicted claim is corrected by a claim that links to it."""
     corrected = {t for c in of_type(needs, "claim") for t in c.get("contradicts", [])}
     return [f"{c['id']}: contradicted but no claim contradicts it" for c in of_type(needs, "claim")
-            if c.get("verification") == "contradicted" and c["id"] not in corrected]
+            if asserted(c) == "contradicted" and c["id"] not in corrected]
 
 
 def check_superseded(needs: Needs) -> list[str]:
-    replaced = {t for r in of_type(needs, "rec") for t in r.get("supersedes", [])}
-    out = [f"{r['id']}: status superseded but no rec supersedes it" for r in of_type(needs, "rec")
+    """A superseded rec is named by a successor (a rec or a good practice statement), and back."""
+    replaced = {t for r in of_type(needs, "rec") + of_type(needs, "gps") for t in r.get("supersedes", [])}
+    out = [f"{r['id']}: status superseded but nothing supersedes it" for r in of_type(needs, "rec")
            if r.get("status") == "superseded" and r["id"] not in replaced]
     out += [f"{t}: superseded by another rec but status is not 'superseded'" for t in replaced
             if t in needs and needs[t].get("status") != "superseded"]

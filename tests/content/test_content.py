@@ -54,7 +54,7 @@ def test_source_files_listed(needs):
 @pytest.mark.slow
 def test_every_type_present(needs):
     kinds = {n["type"] for n in needs.values()}
-    assert {"rec", "claim", "source", "gap"} <= kinds
+    assert {"rec", "gps", "claim", "source", "gap"} <= kinds
 
 
 def test_manifest_matches_files():
@@ -127,14 +127,14 @@ def test_whitespace_only_differences_pass(broken, bib):
 def test_contradicted_without_correction_fails(broken):
     for c in broken.values():
         c["contradicts"] = []
-    _first(broken, "claim")["verification"] = "contradicted"
+    _first(broken, "claim")["assertion"] = "contradicted"
     assert cc.check_contradictions(broken)
 
 
 @pytest.mark.slow
 def test_approved_rec_on_contradicted_claim_fails(broken):
     rec = _first(broken, "rec", status="approved")
-    broken[rec["based_on"][0]]["verification"] = "contradicted"
+    broken[rec["based_on"][0]]["assertion"] = "contradicted"
     assert any("approved but rests on" in m for m in cc.check_evidence_chain(broken))
 
 

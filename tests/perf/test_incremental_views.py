@@ -43,7 +43,9 @@ def test_editing_a_need_rebuilds_every_view_page(tmp_path):
     assert after[untouched] == before[untouched], "an unrelated page was rebuilt: not incremental"
 
     assert f"Edited title of {rec.id}" in second.text("overview")
-    assert f"{claim.id} verified" in second.text("traceability")  # permalink ID, then the verification badge
+    # The traceability view shows the panel's assertion (permalink ID, then its badge);
+    # legacy "verified" reads as "source statement".
+    assert f"{claim.id} source statement" in second.text("traceability")
     if "integrity" in first.view_docs:
         verified_after = second.text("integrity").split("Claims verified ")[1].split(" ")[0]
         assert int(verified_after) == int(verified_before) + 1

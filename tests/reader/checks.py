@@ -117,27 +117,28 @@ def keys_and_markup(html_dir: Path, keys: set[str]) -> list[str]:
     return problems
 
 
-_CARD = re.compile(r'<span class="card-number">(?:Recommendation|Good practice statement) (?P<number>\d+\.\d+)</span>'
+_CARD = re.compile(r'<span class="card-number">(?P<kind>Recommendation|Good practice statement) (?P<number>\d+\.\d+)</span>'
                    r'.*?<a class="need-id[^"]*"[^>]*>(?P<id>[A-Z0-9_]+)</a>.*?<p class="card-title"><strong>'
                    r'(?P<title>[^<]*)</strong>', re.S)
 
 
-def html_numbers(html_dir: Path) -> dict[str, tuple[str, str]]:
-    """Recommendation ID -> (number, title) from the cards of the HTML pages."""
-    out: dict[str, tuple[str, str]] = {}
+def html_numbers(html_dir: Path) -> dict[str, tuple[str, str, str]]:
+    """Recommendation or statement ID -> (kind words, number, title) from the cards of the HTML pages."""
+    out: dict[str, tuple[str, str, str]] = {}
     for page in html_dir.rglob("*.html"):
         for match in _CARD.finditer(page.read_text(encoding="utf-8")):
-            out[match["id"]] = (match["number"], _norm(htmllib.unescape(match["title"])))
+            out[match["id"]] = (match["kind"], match["number"], _norm(htmllib.unescape(match["title"])))
     return out
 
 
-def numbers_in_pdfs(numbers: dict[str, tuple[str, str]], full: Path, handout: Path | None) -> list[str]:
+def numbers_in_pdfs(numbers: dict[str, tuple[str, str, str]], full: Path, handout: Path | None) -> list[str]:
     problems = []
     full_text = pdf_text(full)
     hand_text = pdf_text(handout) if handout else ""
-    for rec_id, (number, title) in sorted(numbers.items()):
-        if not re.search(rf"Recommendation {re.escape(number)}\b.{{0,200}}{re.escape(title[:40])}", full_text):
-            problems.append(f"full PDF: 'Recommendation {number}' is not followed by {title!r} ({rec_id})")
+    for rec_id, (kind, number, title) in sorted(numbers.items()):
+        label = f"{kind} {number}"
+        if not re.search(rf"{re.escape(label)}\b.{{0,200}}{re.escape(title[:40])}", full_text):
+            problems.append(f"full PDF: {label!r} is not followed by {title!r} ({rec_id})")
         if handout and title[:40] in hand_text and not re.search(rf"{re.escape(number)} {re.escape(title[:40])}",
                                                                    hand_text):
             problems.append(f"handout: {title!r} is not numbered {number} ({rec_id})")

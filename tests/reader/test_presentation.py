@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from conftest import REPO
 from docutils import nodes
 
+from guideline.grading import load_settings
 from guideline.presentation import card, changes, graph, numbering, words
 from guideline.presentation.views import rating_key
 
@@ -87,9 +89,32 @@ def test_evidence_graph_is_deterministic_escaped_svg():
 
 
 def test_rating_key_names_each_meaning_once():
-    key = rating_key(["Grade B: generally recommended. Level V: expert opinion.",
-                      "Grade C: optional. Level V: expert opinion."])
+    key = rating_key([["Grade B: generally recommended.", "Level V: expert opinion."],
+                      ["Grade C: optional.", "Level V: expert opinion."]])
     assert key == "Grade B: generally recommended. Level V: expert opinion. Grade C: optional."
+
+
+def test_rating_key_of_both_schemes_from_the_grading_terms():
+    from guideline.grading import rating_badge, rating_terms
+
+    classic = load_settings(REPO / "docs")
+    grade = load_settings(REPO / "tests" / "roots" / "test-grade-scheme")
+    rec_b = {"type": "rec", "grade": "C", "level": "V"}
+    gps = {"type": "gps"}
+    key = rating_key([rating_terms(rec_b, classic), rating_terms(gps, classic), rating_terms(rec_b, classic)])
+    assert key.startswith("Grade C: Insufficient evidence for efficacy") and key.count("Grade C:") == 1
+    assert "Level V: Studies without a control group" in key and "Good practice statement (ungraded): the message is necessary" in key
+    strong = {"type": "rec", "strength": "strong", "direction": "for", "certainty": "low",
+              "paradigm": "life-threatening situation"}
+    weak = {"type": "rec", "strength": "conditional", "direction": "for", "certainty": "very low"}
+    key = rating_key([rating_terms(strong, grade), rating_terms(weak, grade)])
+    assert key == ("Strong recommendation for: Most informed patients would choose the recommended course. "
+                   "Certainty of evidence low: Further research is very likely to change the estimate. "
+                   "Conditional recommendation for: Choices will vary with values and preferences. "
+                   "Certainty of evidence very low: Any estimate of effect is very uncertain.")
+    # The tooltip says the same and, for a strong recommendation on low certainty, why.
+    assert rating_badge(strong, grade)[1] == " ".join(rating_terms(strong, grade)) + \
+        " Strong despite low certainty because: life-threatening situation"
 
 
 def test_citations_written_by_the_edition_diff_read_as_reference_numbers():

@@ -47,6 +47,7 @@ def main() -> None:
       guideline serve          live preview while you edit
       guideline check          validate citations and the evidence chain
       guideline edition ...    build, verify and compare versioned editions
+      guideline watch          run the saved literature and registry searches (surveillance)
     """
 
 
@@ -96,6 +97,8 @@ COMMANDS = [
     "guideline.editions.cli:edition",
     "guideline.editions.cli:site",
     "guideline.fhir.cli:export",
+    "guideline.model_cli:model",
+    "guideline.surveillance.cli:watch",
 ]
 
 

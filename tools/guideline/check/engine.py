@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import GuidelineError
-from ..grading import load_settings
+from ..grading import SETTINGS_FILE, Settings, load_settings
 from . import bibfile, evidence, identifiers, lock as lockmod
 from .cache import Hasher, ResultCache
 from .findings import SEVERITIES, Finding
@@ -26,6 +26,9 @@ from .online import Client, OnlineConfig
 from .rules import finding
 
 CACHE_DIR = ".guideline-cache"
+# Checks owned by other packages, as importable modules: each has ``check(opts, needs, entries)``
+# returning findings and ``inputs(opts)`` naming the files it reads (part of the cache key).
+EXTRA_CHECKS = ["guideline.surveillance.impact"]
 _FOLD = re.compile(r"\\[A-Za-z]+|[^\w]+")
 
 
@@ -54,6 +57,8 @@ class Options:
     use_cache: bool = True
     review_interval_days: int | None = None
     contact: str | None = None
+    # The grading scheme and its requirements (read from docs/guideline.toml when present).
+    settings: Settings | None = None
 
     def __post_init__(self) -> None:
         self.root = Path(self.root).resolve()
@@ -61,8 +66,10 @@ class Options:
         self.bibs = [Path(b).resolve() for b in self.bibs] or [self.root / "references.bib"]
         self.lock = Path(self.lock).resolve() if self.lock else self.root / "references.lock.json"
         self.edition = self.edition or edition_date()
+        if self.settings is None and (self.docs / SETTINGS_FILE).is_file():
+            self.settings = load_settings(self.docs)
         if self.review_interval_days is None or self.contact is None:
-            settings = load_settings(self.docs)
+            settings = self.settings or load_settings(self.docs)
             if self.review_interval_days is None:
                 self.review_interval_days = settings.review_interval_days
             if self.contact is None:
@@ -95,10 +102,22 @@ def _common_key(opts: Options) -> Hasher:
     for bib in opts.bibs:
         hasher.add_file(f"bib:{opts.display(bib)}", bib)
     hasher.add_file("lock", opts.lock)
+    settings_file = opts.docs / SETTINGS_FILE
+    if settings_file.is_file():
+        hasher.add_file("settings", settings_file)
+    for module in _extra_checks():
+        for path in module.inputs(opts):
+            hasher.add_file(f"extra:{opts.display(path)}", path)
     seeds = opts.root / "seeds"
     if seeds.is_dir():
         hasher.add_files("seed", sorted(p for p in seeds.rglob("*") if p.is_file()), opts.root)
     return hasher
+
+
+def _extra_checks() -> list[Any]:
+    import importlib
+
+    return [importlib.import_module(name) for name in EXTRA_CHECKS]
 
 
 def _from_cache(cache: ResultCache, key: str) -> Result | None:
@@ -242,8 +261,10 @@ def evaluate(opts: Options, needs: list[Need], citations: list[Citation], extra:
             findings.append(finding("bib.uncited", entry.file, entry.line, f"{key} is never cited"))
 
     ev_findings, ev_counts = evidence.check_evidence(needs, entries, opts.root, opts.edition,
-                                                     opts.review_interval_days or 365)
+                                                     opts.review_interval_days or 365, opts.settings)
     findings.extend(ev_findings)
+    for module in _extra_checks():
+        findings.extend(module.check(opts, needs, entries))
 
     lock_display = opts.display(opts.lock)
     if opts.online:
@@ -276,6 +297,8 @@ def evaluate(opts: Options, needs: list[Need], citations: list[Citation], extra:
         "recommendations": ev_counts.recs,
         "recommendations_supported": ev_counts.recs_supported,
         "claims": dict(ev_counts.claims),
+        "assertions": dict(ev_counts.assertions),
+        "good_practice_statements": ev_counts.good_practice_statements,
         "quotes_checked": ev_counts.quotes_checked,
         "quotes_found": ev_counts.quotes_found,
         "references": {"total": lock_counts.references, "verified": lock_counts.verified,

@@ -13,6 +13,8 @@ from pathlib import Path
 from pybtex.richtext import Text
 
 from .. import model
+from ..grading import Settings, claim_assertion
+from . import coherence
 from .bibfile import BibEntry
 from .findings import Finding
 from .needs_source import Need
@@ -26,6 +28,8 @@ LINK_TARGETS = {link.name: link.targets for link in model.LINKS}
 @dataclass
 class EvidenceCounts:
     claims: dict[str, int] = field(default_factory=lambda: {v: 0 for v in model.VERIFICATIONS})
+    assertions: dict[str, int] = field(default_factory=lambda: {v: 0 for v in model.ASSERTIONS})
+    good_practice_statements: int = 0
     quotes_checked: int = 0
     quotes_found: int = 0
     recs: int = 0
@@ -71,7 +75,8 @@ class SourceTexts:
 
 
 def check_evidence(needs: list[Need], bib: dict[str, BibEntry], root: Path, edition: dt.date,
-                   review_interval_days: int) -> tuple[list[Finding], EvidenceCounts]:
+                   review_interval_days: int, settings: Settings | None = None) -> tuple[list[Finding], EvidenceCounts]:
+    """Evidence-chain findings; with ``settings``, also grading coherence and claim faithfulness."""
     out: list[Finding] = []
     counts = EvidenceCounts()
     by_id = {n.id: n for n in needs if n.id}
@@ -93,19 +98,33 @@ def check_evidence(needs: list[Need], bib: dict[str, BibEntry], root: Path, edit
             verification = need.get("verification")
             if verification in counts.claims:
                 counts.claims[verification] += 1
+            assertion = claim_assertion(need.fields)
+            if assertion in counts.assertions:
+                counts.assertions[assertion] += 1
             out.extend(_check_quote(need, sources, bib, texts, counts))
+            if settings is not None:
+                out.extend(coherence.check_faithfulness(need, settings))
     for need in needs:
         if need.type == "source" and need.get("file"):
             if texts.get(need.get("file")) is None:
                 out.append(finding("ev.source-file", need.file, need.line,
                                    f"{need.id}: file {need.get('file')} {texts.errors[need.get('file')]}"))
 
+    out.extend(coherence.check_assertions(needs, by_id))
     recs = [n for n in needs if n.type == "rec"]
-    named_by_supersedes = {t for r in recs for t in r.links.get("supersedes", [])}
+    statements = [n for n in needs if n.type == "gps"]
+    named_by_supersedes = {t for r in recs + statements for t in r.links.get("supersedes", [])}
     for rec in recs:
         counts.recs += 1
         out.extend(_check_rec(rec, by_id, sources, named_by_supersedes, edition, review_interval_days, counts))
-    out.extend(_supersedes_cycles(recs, by_id))
+        if settings is not None:
+            claims = [by_id[c] for c in rec.links.get("based_on", []) if c in by_id and by_id[c].type == "claim"]
+            out.extend(coherence.check_rec_rating(rec, claims, sources, settings))
+    for gps in statements:
+        counts.good_practice_statements += 1
+        out.extend(coherence.check_gps(gps))
+        out.extend(_check_status_and_review(gps, named_by_supersedes, edition, review_interval_days))
+    out.extend(_supersedes_cycles(recs + statements, by_id))
     return out, counts
 
 
@@ -157,7 +176,7 @@ def _check_rec(rec: Need, by_id: dict[str, Need], sources: dict[str, Need], name
     if not status:
         out.append(finding("ev.rec-no-status", rec.file, rec.line, f"{rec.id}: no status"))
     claims = [by_id[c] for c in rec.links.get("based_on", []) if c in by_id and by_id[c].type == "claim"]
-    supported = [c for c in claims if c.get("verification") == "verified"
+    supported = [c for c in claims if claim_assertion(c.fields) in ("corroborated", "source statement")
                  and _reliability(c, sources) in model.RELIABILITIES
                  and model.RELIABILITIES.index(_reliability(c, sources)) <= MIN_RELIABILITY]
     if supported:
@@ -165,16 +184,25 @@ def _check_rec(rec: Need, by_id: dict[str, Need], sources: dict[str, Need], name
     else:
         out.append(finding("ev.rec-unsupported", rec.file, rec.line,
                            f"{rec.id}: none of its claims ({', '.join(c.id for c in claims) or 'none'}) is verified "
-                           "and from a source of at least moderate reliability"))
+                           "(corroborated or the source's statement) and from a source of at least moderate "
+                           "reliability"))
     if status == "approved":
         for claim in claims:
-            if claim.get("verification") == "contradicted":
+            if claim_assertion(claim.fields) == "contradicted":
                 out.append(finding("ev.approved-contradicted", rec.file, rec.line,
                                    f"{rec.id} is approved but rests on contradicted claim {claim.id}"))
             if _reliability(claim, sources) == "unreliable":
                 out.append(finding("ev.approved-unreliable", rec.file, rec.line,
                                    f"{rec.id} is approved but rests on {claim.id}, whose source "
                                    f"({claim.get('cite')}) is unreliable"))
+    out.extend(_check_status_and_review(rec, named, edition, interval))
+    return out
+
+
+def _check_status_and_review(rec: Need, named: set[str], edition: dt.date, interval: int) -> list[Finding]:
+    """Superseded items name a successor; active items are reviewed within the interval."""
+    out: list[Finding] = []
+    status = rec.get("status").strip()
     if status == "superseded" and rec.id not in named:
         out.append(finding("ev.superseded-orphan", rec.file, rec.line,
                            f"{rec.id} is superseded but no recommendation names it in :supersedes:"))

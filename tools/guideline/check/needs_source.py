@@ -24,7 +24,7 @@ from .. import model
 from .findings import Finding
 from .rules import finding
 
-NEED_TYPES = ("rec", "claim", "source", "gap")
+NEED_TYPES = ("rec", "gps", "claim", "source", "gap")
 LINK_NAMES = tuple(link.name for link in model.LINKS)
 MYST_EXTENSIONS = frozenset({"colon_fence", "deflist", "attrs_inline", "attrs_block", "fieldlist"})
 # Directives whose body is not MyST (nothing to recurse into).
@@ -49,13 +49,16 @@ class Need:
     docname: str
     file: str
     line: int
+    # The body as written (MyST); claims' restatements are checked against their quotes.
+    content: str = ""
 
     def get(self, name: str) -> str:
         return self.fields.get(name) or ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "type": self.type, "title": self.title, "fields": self.fields,
-                "links": self.links, "docname": self.docname, "file": self.file, "line": self.line}
+                "links": self.links, "docname": self.docname, "file": self.file, "line": self.line,
+                "content": self.content}
 
 
 @dataclass(frozen=True)
@@ -230,7 +233,7 @@ def _scan_directive(info: str, content: str, line: int, ctx: _Context) -> None:
     else:
         body, body_start = "\n".join(lines), line + 1 + max(body_offset, 0)
     if name in NEED_TYPES:
-        _add_need(name, title, options, line, ctx)
+        _add_need(name, title, options, line, ctx, body)
     if any(marker in body for marker in _FAST_PATH_MARKERS):
         _scan(body, body_start - 1, ctx)
     else:
@@ -238,12 +241,12 @@ def _scan_directive(info: str, content: str, line: int, ctx: _Context) -> None:
             ctx.scan.citations.append(Citation(key, ctx.file, body_start + delta))
 
 
-def _add_need(kind: str, title: str, options: dict[str, Any], line: int, ctx: _Context) -> None:
+def _add_need(kind: str, title: str, options: dict[str, Any], line: int, ctx: _Context, body: str = "") -> None:
     values = {k: ("" if v is None else str(v)) for k, v in options.items()}
     links = {name: split_links(values.pop(name)) for name in LINK_NAMES if name in values}
     need_id = values.pop("id", "")
     fields = {k: v for k, v in values.items()}
-    ctx.scan.needs.append(Need(need_id, kind, title or "", fields, links, ctx.docname, ctx.file, line))
+    ctx.scan.needs.append(Need(need_id, kind, title or "", fields, links, ctx.docname, ctx.file, line, body))
 
 
 def _check_include(name: str, argument: str, line: int, ctx: _Context) -> None:

@@ -15,6 +15,15 @@ from .rules import RULES
 FORMATS = ("text", "json", "sarif", "junit")
 
 
+def _assertions(summary: dict) -> str:
+    """The panel's assertions, when any claim carries one (the legacy counts above stay)."""
+    counts = summary.get("assertions") or {}
+    if not any(counts.values()):
+        return ""
+    return ("asserted " + " / ".join(f"{n} {name}" for name, n in counts.items())
+            + f", {summary.get('good_practice_statements', 0)} good practice statements, ")
+
+
 def summary_line(result: Result) -> str:
     s = result.summary
     f = s["findings"]
@@ -22,9 +31,11 @@ def summary_line(result: Result) -> str:
     refs = s["references"]
     return (f"guideline check: {f['error']} error(s), {f['warning']} warning(s), {f['info']} info; "
             f"{s['bib_entries']} references ({refs['verified']} verified, {refs['unverified']} unverified, "
-            f"{refs['retracted']} retracted), {s['needs']} needs, claims {claims.get('verified', 0)} verified / "
-            f"{claims.get('unverified', 0)} unverified / {claims.get('contradicted', 0)} contradicted, "
-            f"quotes {s['quotes_found']}/{s['quotes_checked']} found"
+            f"{refs['retracted']} retracted), {s['needs']} needs, "
+            + (_assertions(s) if _assertions(s) and not any(claims.values()) else
+               f"claims {claims.get('verified', 0)} verified / {claims.get('unverified', 0)} unverified / "
+               f"{claims.get('contradicted', 0)} contradicted, " + _assertions(s))
+            + f"quotes {s['quotes_found']}/{s['quotes_checked']} found"
             + (" [cached]" if s.get("cached") else ""))
 
 

@@ -52,6 +52,14 @@ _REC = """```{{rec}} Offer teclistamab
 ```"""
 
 
+def _claim(assertion="source statement", body="", quote="Teclistamab in relapsed", extra=""):
+    """A claim with the panel's assertion (and optionally a body) for the examples."""
+    text = (f"```{{claim}} Teclistamab studied in relapse\n:id: CLM_MAJES_01\n:cite: Moreau2022\n"
+            f":quote: {quote}\n")
+    text += f":assertion: {assertion}\n" if assertion else ""
+    return text + extra + (f"\n{body}\n" if body else "") + "```"
+
+
 def _rec(status="approved", based_on="CLM_MAJES_01", reviewed="2026-01-10", extra=""):
     return _REC.format(status=status, based_on=based_on, reviewed=reviewed) + extra
 
@@ -170,6 +178,47 @@ _add(
          "recommendations are exempt)",
          "Review the recommendation and update last_reviewed (interval in docs/guideline.toml).",
          _rec(reviewed="2019-01-01"), _rec(), "markdown"),
+    Rule("ev.grade-incoherent", "error",
+         "a recommendation's grade (or GRADE certainty) is one its level or its evidence does not allow "
+         "(requirements in docs/guideline.toml)",
+         "Lower the grade to one the evidence allows, add the evidence the grade needs, or make it a good "
+         "practice statement (gps) if it meets GRADE's criteria.",
+         _rec().replace(":level: I", ":level: V") + "\n(grading.requirements.A allows level I only)",
+         _rec().replace(":grade: A", ":grade: C").replace(":level: I", ":level: V"), "markdown"),
+    Rule("ev.grade-strong-low-certainty", "error",
+         "a strong GRADE recommendation on a certainty the scheme does not accept for it (low or very low), "
+         "without a declared paradigmatic situation",
+         "Make it conditional, or declare the paradigmatic situation in :paradigm:.",
+         "```{rec} Give it\n:strength: strong\n:direction: for\n:certainty: very low\n...\n```",
+         "```{rec} Give it\n:strength: strong\n:direction: for\n:certainty: very low\n"
+         ":paradigm: life-threatening situation, no alternative\n...\n```", "markdown"),
+    Rule("ev.gps-no-rationale", "error",
+         "a good practice statement has no explicit **Rationale:** paragraph",
+         "State why the message is necessary and its net benefit unequivocal, and which indirect evidence "
+         "connects to it.",
+         "```{gps} Grade CRS with one system\n:id: GPS_CRS_01\n...\n\nGrade CRS.\n```",
+         "```{gps} Grade CRS with one system\n:id: GPS_CRS_01\n...\n\nGrade CRS.\n\n"
+         "**Rationale:** a common grading makes toxicity comparable.\n```", "markdown"),
+    Rule("ev.assertion-missing", "error", "a claim carries no panel assertion",
+         "Add :assertion: corroborated, source statement or contradicted.",
+         _claim(assertion=""), _claim(), "markdown"),
+    Rule("ev.corroboration", "error",
+         "a claim asserted corroborated has no corroborated_by claim from another (not contradicted) source, "
+         "or corroborated_by is set on a claim not asserted corroborated",
+         "Link the independent claim with :corroborated_by:, or assert 'source statement'.",
+         _claim("corroborated"), _claim("corroborated", extra=":corroborated_by: CLM_IMWG_02\n"), "markdown"),
+    Rule("ev.contradicted-uncorrected", "error", "a claim asserted contradicted is not contradicted by any claim",
+         "Add the correcting claim, from its own cited source, with :contradicts: naming this claim.",
+         _claim("contradicted", quote="both target BCMA"),
+         _claim("contradicted", quote="both target BCMA")
+         + "\n(and a claim from another source with :contradicts: CLM_MAJES_01)", "markdown"),
+    Rule("ev.claim-unfaithful", "error",
+         "a claim's title or restatement has a number (with its unit), a drug name or a negation its quote "
+         "does not have",
+         "Say no more than the quote: move the panel's comments to a paragraph starting with **Note:**.",
+         _claim(body="Teclistamab gave a 63% response rate in relapsed myeloma."),
+         _claim(body="Teclistamab was studied in relapsed myeloma.\n\n**Note:** no figures are on file."),
+         "markdown"),
     Rule("safe.raw-html", "error", "raw HTML in guideline content",
          "Use MyST syntax; clinical text must not carry HTML or scripts.",
          "Dose <script>alert(1)</script> weekly.", "Dose **weekly**.", "markdown"),
@@ -206,6 +255,48 @@ _add(
          "Use the journal's name or its NLM abbreviation.", "journal = {NEJM}", "journal = {N Engl J Med}", "text"),
     Rule("online.unavailable", "error", "an online registry could not be reached or answered with an error",
          "Check the network (or run without --online); nothing was verified.", "(offline)", "(online)", "text"),
+)
+
+
+# Living surveillance (guideline.surveillance): docs/surveillance.toml, docs/surveillance-log.jsonl.
+_add(
+    Rule("surv.config", "error", "docs/surveillance.toml cannot be read or names an unknown key",
+         "Fix the saved searches at the given line (see the Living process page).",
+         "[[search]]\nid = \"EMD\"\ninterval_days = 0", "[[search]]\nid = \"emd\"\ninterval_days = 7\n"
+         "topics = [\"EMD\"]\npubmed = 'extramedullary[tiab] AND myeloma[tiab]'", "toml"),
+    Rule("surv.log", "error", "the surveillance log has a malformed line or an incomplete decision",
+         "One JSON object a line; a decision needs state, reason and by (use `guideline watch triage`).",
+         '{"event": "triage", "id": "PMID:1", "state": "relevant"}',
+         '{"event": "triage", "id": "PMID:1", "state": "relevant", "reason": "new phase 3 data", '
+         '"by": "panel", "date": "2026-12-01"}', "json"),
+    Rule("surv.retracted-source", "error",
+         "a recommendation rests on a cited work that was retracted or withdrawn (error when approved, "
+         "warning when draft, info when superseded or retired)",
+         "Take the claim out of based_on and review the recommendation; cite the notice if discussing it.",
+         "REC_TEC_01 based_on CLM_MAJES_01 (cite Moreau2022); log: DOI:10.1056/nejmoa2203478@retraction",
+         "REC_TEC_01 based_on claims whose sources stand", "text"),
+    Rule("surv.evidence-changed", "warning",
+         "evidence under a recommendation changed since its last review: an expression of concern on a cited "
+         "work, or a hit triaged relevant (new study on its topic, correction, posted result)",
+         "Review the recommendation and update last_reviewed (or triage the hit `included` once taken in).",
+         "REC_EMD_01 last_reviewed 2026-11-21; PMID:41000001 on topic EMD triaged relevant on 2026-12-02",
+         "REC_EMD_01 last_reviewed 2026-12-05", "text"),
+    Rule("surv.overdue", "warning", "a saved search has not run successfully within its interval",
+         "Run `guideline watch` (on a machine that can reach the registries) and commit the log.",
+         "interval_days = 7; last successful run 30 days ago", "last successful run 3 days ago", "text"),
+    Rule("surv.never-run", "info", "a saved search has never run: no surveillance result is recorded for it",
+         "Run `guideline watch` and commit docs/surveillance-log.jsonl.",
+         "search 'teclistamab' absent from the log", "a run of 'teclistamab' in the log", "text"),
+    Rule("surv.untriaged", "info", "surveillance hits await the panel's triage",
+         "Triage each: `guideline watch triage <id> relevant|not-relevant|included --reason ... --by ...`.",
+         '{"event": "hit", "id": "PMID:1", "state": "new", ...}', '{"event": "triage", "id": "PMID:1", ...}', "text"),
+    Rule("surv.unknown-rec", "warning", "a saved search names a recommendation or topic that does not exist",
+         "Fix the ID or topic in docs/surveillance.toml.", 'recommendations = ["REC_EMD_09"]',
+         'recommendations = ["REC_EMD_01"]', "toml"),
+    Rule("surv.trigger", "error", "an edition's triggered_by names no hit of the surveillance log "
+         "(warning when the hit is untriaged or not relevant)",
+         "Name hits by their id in the log (docs/surveillance-log.jsonl) and triage them.",
+         'triggered_by = ["PMID:00000"]', 'triggered_by = ["PMID:41000001"]', "toml"),
 )
 
 

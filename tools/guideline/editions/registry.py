@@ -6,6 +6,7 @@
     status = "final"         # draft | final
     commit = "0123abcd..."   # the source commit the edition is built from
     summary = "What triggered this edition."
+    triggered_by = ["PMID:..."]  # optional: surveillance-log hits that triggered it
 
 Editions are ordered by id (year, then number); the predecessor of an edition
 is the one before it in that order.
@@ -26,6 +27,7 @@ ID_PATTERN = re.compile(r"^\d{4}\.\d+$")
 COMMIT_PATTERN = re.compile(r"^[0-9a-fA-F]{7,40}$")
 STATUSES = ("draft", "final")
 FIELDS = ("id", "date", "status", "commit", "summary")
+OPTIONAL_FIELDS = ("triggered_by",)  # ids of hits in the surveillance log (guideline.surveillance)
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Edition:
     commit: str
     summary: str
     line: int = 0
+    triggered_by: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[int, int]:
@@ -84,7 +87,7 @@ def parse(text: str, file: str = str(REGISTRY)) -> list[Edition]:
             raise GuidelineError(file, line, "edition.schema",
                                  f"edition #{index} lacks {', '.join(missing)}",
                                  "each [[edition]] needs id, date, status, commit and summary")
-        unknown = sorted(set(table) - set(FIELDS))
+        unknown = sorted(set(table) - set(FIELDS) - set(OPTIONAL_FIELDS))
         if unknown:
             raise GuidelineError(file, line, "edition.schema", f"edition {table['id']!r}: unknown field(s) {', '.join(unknown)}")
         edition_id = validate_id(str(table["id"]), file, line)
@@ -105,7 +108,12 @@ def parse(text: str, file: str = str(REGISTRY)) -> list[Edition]:
         if not COMMIT_PATTERN.match(commit):
             raise GuidelineError(file, line, "edition.bad-commit",
                                  f"edition {edition_id}: commit {commit!r} is not a git commit id (7-40 hex digits)")
-        editions.append(Edition(edition_id, str(date), table["status"], commit, str(table["summary"]).strip(), line))
+        triggered_by = table.get("triggered_by", [])
+        if not isinstance(triggered_by, list) or not all(isinstance(t, str) and t.strip() for t in triggered_by):
+            raise GuidelineError(file, line, "edition.schema",
+                                 f"edition {edition_id}: triggered_by must be a list of surveillance hit ids")
+        editions.append(Edition(edition_id, str(date), table["status"], commit, str(table["summary"]).strip(), line,
+                                tuple(t.strip() for t in triggered_by)))
     return sorted(editions, key=lambda e: e.key)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from docutils import nodes
 
-from ..grading import rating_badge
+from ..grading import claim_assertion, rating_badge
 from . import changes
 from .links import joined, need_link, permalink, reference_link
 from .nodes import details, summary
@@ -35,7 +35,9 @@ VERIFICATION_MEANINGS = {
     "contradicted": "Contradicted by better evidence; shown, not relied on.",
     "corroborated": "The panel found an independent claim that says the same.",
     "source statement": "What the source says; the panel has not corroborated it.",
+    "not asserted": "The panel asserts nothing about this claim; it is not relied on alone.",
 }
+NOT_ASSERTED = "not asserted"
 RELIABILITY_MEANINGS = {
     "high": "High reliability: a peer-reviewed primary report or consensus.",
     "moderate": "Moderate reliability: expert opinion or a secondary report.",
@@ -43,6 +45,11 @@ RELIABILITY_MEANINGS = {
     "unreliable": "Unreliable: not used to support practice.",
 }
 NOT_FOR_CLINICAL_USE = ("low", "unreliable")
+
+
+def judged_of(claim: dict[str, Any]) -> str:
+    """What the panel asserts about a claim (legacy ``verification`` read as main's model does)."""
+    return claim_assertion(claim) or NOT_ASSERTED
 
 
 def badge(text: str, meaning: str, classes: list[str]) -> nodes.Node:
@@ -58,9 +65,11 @@ def _not_for_clinical_use(reliability: str) -> nodes.Node | None:
                  "can check it, never to be followed.", ["not-for-clinical-use-badge"])
 
 
-def rating(need: dict[str, Any], cat: Catalogue) -> nodes.Node | None:
+def rating(need: dict[str, Any], cat: Catalogue, after_words: bool = False) -> nodes.Node | None:
+    """The rating badge. ``after_words``: it follows the need's words ("Good practice statement 1.2"),
+    so a badge that would only repeat them ("Good practice statement") is left out."""
     text, meaning = rating_badge(need, cat.settings)
-    if not text:
+    if not text or (after_words and text == TYPE_WORDS.get(need.get("type", ""))):
         return None
     return badge(text, meaning or text, ["rating-badge"])
 
@@ -110,9 +119,10 @@ def _layer(title: str, body: list[nodes.Node], kind: str, count: str = "") -> de
 
 
 def _head(*items: nodes.Node | None, classes: str = "card-head") -> nodes.paragraph:
+    """Items separated by a space (none before closing punctuation)."""
     para = nodes.paragraph(classes=[classes])
     for index, item in enumerate(i for i in items if i is not None):
-        if index:
+        if index and not (isinstance(item, nodes.Text) and item.astext()[:1] in ".,;:)"):
             para += nodes.Text(" ")
         para += item
     return para
@@ -130,7 +140,7 @@ def claim_item(app: Any, fromdoc: str, cat: Catalogue, claim_id: str) -> list[no
     claim = cat.needs.get(claim_id)
     if claim is None:
         return [nodes.paragraph(text=claim_id)]
-    judged = claim.get("assertion") or claim.get("verification") or ""
+    judged = judged_of(claim)
     head = _head(need_link(app, fromdoc, cat, claim_id, claim.get("title")),
                  badge(judged, VERIFICATION_MEANINGS.get(judged, judged), [f"judged-{judged.replace(' ', '-')}"])
                  if judged else None, classes="claim-line")
@@ -244,7 +254,7 @@ def recommendation_card(app: Any, fromdoc: str, cat: Catalogue, need: dict[str, 
     number = cat.numbering.number(need["id"])
     label = f"{TYPE_WORDS.get(kind, 'Recommendation')} {number}" if number else \
         f"{sentence(need.get('status') or 'former')} {TYPE_WORDS.get(kind, 'recommendation').lower()}"
-    card += _head(nodes.inline(text=label, classes=["card-number"]), rating(need, cat), _status(need),
+    card += _head(nodes.inline(text=label, classes=["card-number"]), rating(need, cat, after_words=True), _status(need),
                   permalink(app, fromdoc, cat, need["id"]))
     successors = [t for t in need.get("supersedes_back") or [] if t]
     if successors and not in_force(need):
@@ -269,7 +279,7 @@ def recommendation_card(app: Any, fromdoc: str, cat: Catalogue, need: dict[str, 
 
 def claim_card(app: Any, fromdoc: str, cat: Catalogue, need: dict[str, Any],
                content: list[nodes.Node]) -> nodes.container:
-    judged = need.get("assertion") or need.get("verification") or ""
+    judged = judged_of(need)
     reliability = reliability_of(cat, need)
     card = nodes.container(classes=["guideline-card", "claim-card", f"judged-{judged.replace(' ', '-')}"],
                            ids=[need["id"]])

@@ -16,9 +16,10 @@ from typing import Any
 
 from docutils import nodes
 
-from ..grading import rating_badge
+from ..grading import ASSERTIONS, rating_badge, rating_terms
 from . import changes, graph
-from .card import NOT_FOR_CLINICAL_USE, RELIABILITY_MEANINGS, VERIFICATION_MEANINGS, badge, rating, _readable
+from .card import (NOT_ASSERTED, NOT_FOR_CLINICAL_USE, RELIABILITY_MEANINGS, VERIFICATION_MEANINGS, _readable, badge,
+                   judged_of, rating)
 from .links import anchor_uri, joined, need_link, permalink, reference_link
 from .numbering import in_force
 from .state import Catalogue
@@ -65,41 +66,64 @@ def _chapter_heading(chapter: Any) -> nodes.Node:
 
 # -- recommendations ------------------------------------------------------------
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 @view("rec-summary", options=("status",))
 def rec_summary(ctx: Context) -> list[nodes.Node]:
-    """All recommendations by chapter, numbered, with rating; those not in force after them."""
+    """Graded recommendations in force, then good practice statements in force, each counted and
+    listed apart, by chapter and numbered; then those no longer in force, with what replaced them."""
     cat = ctx.cat
     wanted = {s.strip() for s in ctx.options.get("status", "").split(",") if s.strip()}
+    shown = [n for n in cat.of_type("rec", "gps") if not wanted or n.get("status") in wanted]
+    former = [n for n in shown if not in_force(n)]
+    former_counts = Counter(n["type"] for n in former)
+    parts = [
+        ("rec", f"Graded recommendations: {sum(1 for n in shown if n['type'] == 'rec' and in_force(n))} in force",
+         lambda n: n["type"] == "rec" and in_force(n), ["No.", "Recommendation", "Rating", "Status", "Since"],
+         [6, 50, 18, 14, 12]),
+        ("gps", f"Good practice statements (ungraded): "
+                f"{sum(1 for n in shown if n['type'] == 'gps' and in_force(n))} in force",
+         lambda n: n["type"] == "gps" and in_force(n), ["No.", "Statement", "Status", "Since"], [6, 68, 14, 12]),
+        ("former", "No longer in force: " + " and ".join(
+            _plural(former_counts[kind], word) for kind, word in (("rec", "graded recommendation"),
+                                                                  ("gps", "good practice statement"))
+            if former_counts[kind]) + " (superseded or retired; kept so that a reader can follow what changed)",
+         lambda n: not in_force(n), ["Recommendation", "Rating", "Status", "Since"], [44, 18, 26, 12]),
+    ]
     out: list[nodes.Node] = []
-    counts = Counter(n.get("type") for n in cat.needs.values() if in_force(n))
-    parts = [f"{counts['rec']} recommendation{'s' if counts['rec'] != 1 else ''}"]
-    if counts.get("gps"):
-        parts.append(f"{counts['gps']} good practice statement{'s' if counts['gps'] != 1 else ''}")
-    out.append(_para(" and ".join(parts) + " in force.", classes=("summary-count",)))
-    for chapter in cat.numbering.chapters:
-        rows = []
-        for need_id in chapter.ids:
-            need = cat.needs[need_id]
-            if wanted and need.get("status") not in wanted:
-                continue
-            number = cat.numbering.number(need_id)
-            status = "" if need.get("status") == "approved" else sentence(need.get("status") or "")
-            later = [t for t in need.get("supersedes_back") or [] if t]
-            status_cell: list[nodes.Node] = [nodes.Text(status)] if status else []
-            if later and not in_force(need):
-                status_cell += [nodes.Text(" by "), joined([_link(ctx, t) for t in later])]
-            rows.append([
-                _link(ctx, need_id, number or "\u2013"),
-                _para(nodes.strong(text=need.get("title") or ""), classes=("rec-title",)),
-                rating(need, cat) or "",
-                status_cell or "In force",
-                need.get("introduced") or "",
-            ])
-        if rows:
-            out.append(_chapter_heading(chapter))
-            out.append(table(["No.", "Recommendation", "Rating", "Status", "Since"], rows, ["rec-summary"],
-                             widths=[6, 52, 18, 14, 10]))
+    for kind, heading, belongs, headers, widths in parts:
+        if not any(belongs(n) for n in shown):
+            continue
+        section = nodes.container(classes=["rec-summary-part", f"rec-summary-{kind}"])
+        section += nodes.rubric(text=heading, classes=["summary-part"])
+        for chapter in cat.numbering.chapters:
+            rows = [_summary_row(ctx, i, "Rating" in headers, numbered=kind != "former") for i in chapter.ids
+                    if belongs(cat.needs[i]) and (not wanted or cat.needs[i].get("status") in wanted)]
+            if rows:
+                section += _chapter_heading(chapter)
+                section += table(headers, rows, ["rec-summary", f"rec-summary-{kind}"], widths=widths)
+        out.append(section)
     return out
+
+
+def _summary_row(ctx: Context, need_id: str, rated: bool, numbered: bool = True) -> list[Any]:
+    """No., title, rating (when rated), status (words), edition introduced."""
+    need = ctx.cat.needs[need_id]
+    number = ctx.cat.numbering.number(need_id)
+    status = "" if need.get("status") == "approved" else sentence(need.get("status") or "")
+    later = [t for t in need.get("supersedes_back") or [] if t]
+    status_cell: list[nodes.Node] = [nodes.Text(status)] if status else []
+    if later and not in_force(need):
+        status_cell += [nodes.Text(" by "), joined([_link(ctx, t) for t in later])]
+    title = _para(nodes.strong(text=need.get("title") or ""), classes=("rec-title",))
+    if not numbered:  # the words say which kind it was; the title links to its card
+        title = _para(_link(ctx, need_id, need.get("title") or ""), classes=("rec-title",))
+    row = [_link(ctx, need_id, number or "\u2013"), title] if numbered else [title]
+    if rated:
+        row.append(rating(need, ctx.cat) or "")
+    return row + [status_cell or "In force", need.get("introduced") or ""]
 
 
 @view("key-recommendations")
@@ -110,7 +134,8 @@ def key_recommendations(ctx: Context) -> list[nodes.Node]:
     for need_id in ids:
         need = ctx.cat.needs[need_id]
         item = nodes.list_item()
-        item += _para(_link(ctx, need_id), " ", rating(need, ctx.cat) or "", ": ",
+        rated = rating(need, ctx.cat, after_words=True)
+        item += _para(_link(ctx, need_id), *((" ", rated) if rated else ()), ": ",
                       need.get("title") or "", classes=("key-rec",))
         items += item
     out: list[nodes.Node] = [items]
@@ -123,7 +148,7 @@ def key_recommendations(ctx: Context) -> list[nodes.Node]:
 # -- traceability ---------------------------------------------------------------
 
 def _claim_box(ctx: Context, claim: dict[str, Any]) -> graph.Box:
-    judged = claim.get("assertion") or claim.get("verification") or ""
+    judged = judged_of(claim)
     return graph.box(claim["id"], f"Claim \u00b7 {judged}", claim.get("title") or "",
                      f"{claim.get('title')} ({claim['id']}; {judged}: {VERIFICATION_MEANINGS.get(judged, '')})",
                      graph.CLAIM_COLOURS.get(judged, graph.GREY),
@@ -175,16 +200,18 @@ def traceability(ctx: Context) -> list[nodes.Node]:
         for rec_id in sorted(chapter.ids, key=lambda i: (not in_force(cat.needs[i]), chapter.ids.index(i))):
             rec = cat.needs[rec_id]
             block = nodes.container(classes=["trace-rec"])
-            block += _para(nodes.strong("", "", _link(ctx, rec_id)), " ", rating(rec, cat) or "",
-                           f" {rec.get('title') or ''} ", permalink(ctx.app, ctx.fromdoc, cat, rec_id),
-                           classes=("trace-head",))
+            rated = rating(rec, cat, after_words=True)
+            # A number needs the title beside it; the words of a former one already quote it.
+            title = f"{rec.get('title') or ''} " if cat.numbering.number(rec_id) else ""
+            block += _para(nodes.strong("", "", _link(ctx, rec_id)), " ", *((rated, " ") if rated else ()),
+                           title, permalink(ctx.app, ctx.fromdoc, cat, rec_id), classes=("trace-head",))
             block += evidence_graph(ctx, rec)
             rows = []
             for claim_id in rec.get("based_on") or []:
                 claim = cat.needs.get(claim_id)
                 if claim is None:
                     continue
-                judged = claim.get("assertion") or claim.get("verification") or ""
+                judged = judged_of(claim)
                 source = cat.sources_by_cite.get(claim.get("cite") or "")
                 reliability = (source or {}).get("reliability") or ""
                 rows.append([
@@ -197,16 +224,16 @@ def traceability(ctx: Context) -> list[nodes.Node]:
                            [f"reliability-{reliability}"])] if source else "publication",
                     reference_link(ctx.app, ctx.fromdoc, cat, claim["cite"]) if claim.get("cite") else "",
                 ])
-            block += table(["Claim", "Verification", "Source (reliability)", "Reference"], rows, ["traceability"],
+            block += table(["Claim", "Panel assertion", "Source (reliability)", "Reference"], rows, ["traceability"],
                            widths=[46, 14, 32, 8])
             out.append(block)
     return out
 
 
 def _graph_legend() -> nodes.Node:
-    para = _para("Colours: claims ", classes=("graph-legend",))
-    for word in ("verified", "unverified", "contradicted"):
-        para += nodes.inline(text=word, classes=["legend-swatch", f"judged-{word}"])
+    para = _para("Colours: claims by the panel's assertion ", classes=("graph-legend",))
+    for word in (*ASSERTIONS, NOT_ASSERTED):
+        para += nodes.inline(text=word, classes=["legend-swatch", f"judged-{word.replace(' ', '-')}"])
         para += nodes.Text(" ")
     para += nodes.Text("; sources by reliability ")
     for word in ("high", "moderate", "low", "unreliable"):
@@ -302,7 +329,7 @@ def handout(ctx: Context) -> list[nodes.Node]:
     wanted = set(ids)
     readable = _readable(ctx.app, cat)
     box = nodes.container(classes=["handout"])
-    used: dict[str, str] = {}
+    used: list[list[str]] = []
     for chapter in cat.numbering.chapters:
         chosen = [i for i in chapter.numbered if i in wanted]
         if not chosen:
@@ -312,9 +339,8 @@ def handout(ctx: Context) -> list[nodes.Node]:
         for need_id in chosen:
             need = cat.needs[need_id]
             number = cat.numbering.number(need_id)
-            text, meaning = rating_badge(need, cat.settings)
-            if text:
-                used.setdefault(text, meaning)
+            text, _meaning = rating_badge(need, cat.settings)
+            used.append(rating_terms(need, cat.settings))
             item = nodes.container(classes=["handout-rec"], ids=[handout_item_id(number)])
             head = _para(nodes.inline(text=f"{number}\u2002", classes=["handout-number"]),
                          nodes.strong(text=need.get("title") or ""), classes=("handout-head",))
@@ -328,22 +354,23 @@ def handout(ctx: Context) -> list[nodes.Node]:
             group += item
         box += group
     key = nodes.container(classes=["handout-key"], ids=["handout-key"])
-    key += _para(nodes.strong(text="Key to ratings. "), rating_key(used.values()), classes=("grade-key",))
+    key += _para(nodes.strong(text="Key to ratings. "), rating_key(used), classes=("grade-key",))
     box += key
     if fallback:
         box["classes"].append("handout-all")
     return [box]
 
 
-def rating_key(meanings: Any) -> str:
-    """The meanings of the ratings shown, each part once ("Grade B: ... Level V: ...")."""
-    import re
+def rating_key(terms: Any) -> str:
+    """The meanings of the ratings shown, each term once ("Grade B: ... Level V: ...").
 
+    ``terms`` holds :func:`guideline.grading.rating_terms` of each rating shown.
+    """
     parts: list[str] = []
-    for meaning in meanings:
-        for part in re.split(r"\s+(?=(?:Grade|Level|Strength|Certainty) [^:]{1,12}:)", meaning or ""):
-            if part.strip() and part.strip() not in parts:
-                parts.append(part.strip())
+    for need_terms in terms:
+        for term in need_terms:
+            if term.strip() and term.strip() not in parts:
+                parts.append(term.strip())
     return " ".join(parts)
 
 
@@ -380,13 +407,36 @@ def edition_facts(ctx: Context) -> nodes.Node:
 
 @view("grading-table")
 def grading_table(ctx: Context) -> list[nodes.Node]:
-    """The grading scheme from guideline.toml, the one place it is declared."""
+    """The grading scheme from guideline.toml, the one place it is declared, with what each grade requires."""
     settings = ctx.cat.settings
-    return [_para(settings.scheme_name),
-            table(["Level of evidence", "Meaning"], [[g.code, g.meaning] for g in settings.levels], ["grading"],
-                  widths=[15, 85]),
-            table(["Grade of recommendation", "Meaning"], [[g.code, g.meaning] for g in settings.grades],
-                  ["grading"], widths=[15, 85])]
+    out: list[nodes.Node] = [_para(settings.scheme_name)]
+    if settings.is_grade:
+        for title, grades in (("Strength", settings.strengths), ("Direction", settings.directions),
+                              ("Certainty of evidence", settings.certainties)):
+            out.append(table([title, "Meaning"], [[g.code, g.meaning] for g in grades], ["grading"], widths=[15, 85]))
+        if settings.strong_certainties:
+            text = ("A strong recommendation needs certainty " + " or ".join(settings.strong_certainties)
+                    + ", unless the panel declares a paradigmatic situation")
+            out.append(_para(text + ((": " + "; ".join(settings.paradigms) + ".") if settings.paradigms else ".")))
+    else:
+        out.append(table(["Level of evidence", "Meaning"], [[g.code, g.meaning] for g in settings.levels],
+                         ["grading"], widths=[15, 85]))
+        out.append(table(["Grade of recommendation", "Meaning"], [[g.code, g.meaning] for g in settings.grades],
+                         ["grading"], widths=[15, 85]))
+    if settings.requirements:
+        keyed = settings.certainties if settings.is_grade else settings.grades
+        head = "Certainty" if settings.is_grade else "Grade"
+        rows = [[g.code, ", ".join(req.levels) or "any", ", ".join(req.source_kinds) or "any kind",
+                 req.min_reliability or "any", ", ".join(req.assertions)]
+                for g in keyed if (req := settings.requirements.get(g.code)) is not None]
+        out.append(nodes.rubric(text=f"What each {head.lower()} requires (enforced by the validator)"))
+        headers = [head, "Levels allowed", "Source kinds", "Reliability at least", "Panel assertion of the claim"]
+        widths = [12, 16, 36, 14, 22]
+        if settings.is_grade:  # levels of evidence belong to the A-E scheme
+            headers, widths = headers[:1] + headers[2:], [14, 44, 16, 26]
+            rows = [row[:1] + row[2:] for row in rows]
+        out.append(table(headers, rows, ["grading", "grading-requirements"], widths=widths))
+    return out
 
 
 # -- evidence integrity ---------------------------------------------------------
@@ -424,10 +474,14 @@ def integrity_report(ctx: Context) -> nodes.Node:
     claims, refs = s["claims"], s["references"]
     box += _para(f"Checked for the edition date {s['edition_date']}: {s['recommendations']} recommendations, "
                  f"{s['needs']} needs, {s['bib_entries']} references.")
+    assertions = s.get("assertions") or {}
+    # The legacy single field (verification) is shown only while claims still use it.
+    legacy = [("Claims verified", claims.get("verified", 0)), ("Claims unverified", claims.get("unverified", 0)),
+              ("Claims contradicted", claims.get("contradicted", 0))]
     box += table(["Item", "Count"], [[label, str(value)] for label, value in [
-        ("Claims verified", claims.get("verified", 0)),
-        ("Claims unverified", claims.get("unverified", 0)),
-        ("Claims contradicted", claims.get("contradicted", 0)),
+        *(legacy if any(claims.values()) or not any(assertions.values()) else []),
+        *[(f"Claims asserted {name} by the panel", count) for name, count in assertions.items()],
+        ("Good practice statements (ungraded)", s.get("good_practice_statements", 0)),
         ("Quotes found in their sources", f"{s['quotes_found']} of {s['quotes_checked']}"),
         ("Recommendations with a verified claim from a reliable source",
          f"{s['recommendations_supported']} of {s['recommendations']}"),

@@ -46,4 +46,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
     safety.setup(app)
     inputs.setup(app)
+    from . import surveillance
+
+    surveillance.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

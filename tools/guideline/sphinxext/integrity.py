@@ -27,7 +27,7 @@ from ..presentation.words import inline_markup, sentence
 logger = logging.getLogger(__name__)
 DOCS_KEY = "guideline_integrity_docs"
 RESULT_ATTR = "guideline_integrity_result"
-NEED_LINKS = ("based_on", "supersedes", "contradicts", "raised_by")
+NEED_LINKS = ("based_on", "supersedes", "contradicts", "raised_by", "corroborated_by")
 
 
 def _root(app: Sphinx) -> Path:
@@ -75,14 +75,14 @@ def _to_need(app: Sphinx, root: Path, item: Any) -> Any:
     docname = need.get("docname") or ""
     file = _display(root, Path(app.env.doc2path(docname))) if docname else "<external needs>"
     fields: dict[str, str] = {}
-    for name in ("status", "cite", "quote", "verification", "kind", "reliability", "file", "grade", "level",
-                 "introduced", "last_reviewed"):
+    for name in ("status", "cite", "quote", "verification", "assertion", "kind", "reliability", "file", "grade",
+                 "level", "strength", "direction", "certainty", "paradigm", "introduced", "last_reviewed"):
         value = need.get(name)
         if value not in (None, ""):
             fields[name] = str(value)
     links = {name: [str(t) for t in need.get(name) or []] for name in NEED_LINKS if need.get(name)}
     return Need(str(need.get("id") or ""), str(need.get("type") or ""), str(need.get("title") or ""),
-                fields, links, docname, file, int(need.get("lineno") or 0))
+                fields, links, docname, file, int(need.get("lineno") or 0), str(need.get("content") or ""))
 
 
 def run_integrity(app: Sphinx) -> Any:

@@ -19,7 +19,7 @@ def need_types_config(settings: Settings) -> dict[str, dict[str, Any]]:
             "style": "node",
             "fields": spec.fields,
         }
-        for spec in model.need_types(settings.grade_codes, settings.level_codes)
+        for spec in model.need_types_for(settings)
     }
 
 
@@ -38,7 +38,7 @@ def links_config() -> dict[str, dict[str, Any]]:
 def schema_rules(settings: Settings) -> list[dict[str, Any]]:
     """Rules sphinx-needs checks on every build; ids name the model rule broken."""
     rules: list[dict[str, Any]] = []
-    for spec in model.need_types(settings.grade_codes, settings.level_codes):
+    for spec in model.need_types_for(settings):
         select = {"properties": {"type": {"const": spec.directive}}}
         rules.append({
             "id": f"model-{spec.directive}-id",

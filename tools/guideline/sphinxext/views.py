@@ -112,13 +112,26 @@ def _view_directive(name: str) -> type[SphinxDirective]:
     return ViewDirective
 
 
+# Views whose directive lives in another extension module (surveillance): name -> renderer
+# taking (app, fromdoc, needs, options). They draw with the presentation layer's helpers.
+RENDERERS: dict[str, Any] = {}
+
+
+def register_renderer(name: str, renderer: Any) -> None:
+    RENDERERS[name] = renderer
+
+
 def _fill_views(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     placeholders = list(doctree.findall(view_placeholder))
     if not placeholders:
         return
     cat = state.catalogue(app)
     for node in placeholders:
-        out = VIEWS[node["view"]](Context(app, docname, cat, node["options"]))
+        name = node["view"]
+        if name in VIEWS:
+            out = VIEWS[name](Context(app, docname, cat, node["options"]))
+        else:
+            out = RENDERERS[name](app, docname, list(cat.needs.values()), node["options"])
         node.replace_self(out)
 
 
@@ -254,7 +267,9 @@ def setup(app: Sphinx) -> None:
     app.connect("env-merge-info", _merge)
     app.connect("doctree-read", _note_need_docs)
     app.connect("env-get-outdated", _outdated_views)
-    app.connect("doctree-resolved", _render_needs, priority=450)
+    # After what other modules add to need nodes (surveillance notices, 450), before sphinx-needs
+    # lays them out (500): the card keeps every node of the need's content.
+    app.connect("doctree-resolved", _render_needs, priority=470)
     app.connect("doctree-resolved", _fill_views)
     app.connect("doctree-resolved", _mark_unreliable_texts, priority=520)
     app.connect("env-updated", state.forget)
