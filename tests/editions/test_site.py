@@ -5,10 +5,11 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from guideline.cli import main
-from guideline.editions import manifest, site, verify
+from guideline.editions import manifest, seal, site, verify
 
 
 def fake_edition(root, edition_id, status, date, pages=("index.html", "recs/agents.html")):
+    """A built edition as the builder leaves it: files, manifest, registry table and (final) seal."""
     folder = root / "build" / "editions" / edition_id
     for page in pages:
         path = folder / "html" / page
@@ -16,8 +17,19 @@ def fake_edition(root, edition_id, status, date, pages=("index.html", "recs/agen
         path.write_text(f"<html><body class='x'><p>{edition_id} {page}</p></body></html>", encoding="utf-8")
     for kind in ("full", "handout"):
         (folder / f"{edition_id}-{kind}.pdf").write_bytes(b"%PDF-1.7 fake")
-    manifest.write(folder, {"edition": {"id": edition_id, "date": date, "status": status, "commit": "a" * 40,
-                                        "summary": f"Summary of {edition_id}."}})
+    commit = "a" * 40
+    manifest.write(folder, {"edition": {"id": edition_id, "date": date, "status": status, "commit": commit,
+                                        "summary": f"Summary of {edition_id}."},
+                            "source": {"commit": commit, "sha256": "s" * 64}, "renderer": {"id": "test-renderer"}})
+    registry_file = root / "docs" / "editions.toml"
+    registry_file.parent.mkdir(parents=True, exist_ok=True)
+    with registry_file.open("a", encoding="utf-8") as handle:
+        handle.write(f'[[edition]]\nid = "{edition_id}"\ndate = "{date}"\nstatus = "{status}"\n'
+                     f'commit = "{commit}"\nsummary = "Summary of {edition_id}."\n\n')
+    if status == "final":
+        files = manifest.read(folder)["files"]
+        seal.record(root, root / "build" / "seal.lock", edition_id, commit, "s" * 64, "test-renderer",
+                    seal.files_digest(files))
     return folder
 
 
@@ -44,9 +56,12 @@ def test_site_lists_editions_links_latest_and_banners(tmp_path):
     assert 'href="../../../2026.1/html/index.html"' in agents
     draft = (out / "2026.2" / "html" / "index.html").read_text(encoding="utf-8")
     assert "newer draft" in draft
-    # The built editions are not modified through the hard links.
+    # The built editions are not modified: the site holds copies, never links.
     assert verify.verify(old, "2024.1").clean
     assert "edition-banner" not in (old / "html" / "index.html").read_text(encoding="utf-8")
+    for page in (out / "latest" / "html" / "index.html", out / "2024.1" / "html" / "recs" / "agents.html",
+                 out / "2026.1" / "2026.1-full.pdf"):
+        assert page.stat().st_nlink == 1, page
 
 
 def test_site_is_rebuilt_in_place(tmp_path):
@@ -56,11 +71,12 @@ def test_site_is_rebuilt_in_place(tmp_path):
     site.assemble(tmp_path)
     out = tmp_path / "build" / "site"
     assert (out / "latest" / "2026.1-full.pdf").is_file()
-    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".")) == []
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".site")) == []
 
 
 def test_site_without_editions_is_a_finding(tmp_path):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "conf.py").write_text("", encoding="utf-8")
+    (tmp_path / "docs" / "editions.toml").write_text("# no edition yet\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["site"], env={"GUIDELINE_ROOT": str(tmp_path)})
     assert result.exit_code == 1 and "[site.no-editions]" in result.output

@@ -105,8 +105,7 @@ def _html(docs: Path, out: Path, doctrees: Path, overrides: dict[str, Any], quie
 
 
 def needs_of_commit(root: Path, edition: registry.Edition, work: Path, quiet: bool = True,
-                    sealed: dict | None = None, log: Callable[[str], None] | None = None,
-                    use_cache: bool = True) -> dict:
+                    log: Callable[[str], None] | None = None, use_cache: bool = True) -> dict:
     """needs.json of an edition: from its built folder (verified first), else an HTML build of its commit.
 
     A built folder that fails verification stops the caller: what a tampered edition holds is never
@@ -119,7 +118,8 @@ def needs_of_commit(root: Path, edition: registry.Edition, work: Path, quiet: bo
         with locks.reading(root, edition.id, log or (lambda _msg: None)):
             data = manifest.read(built, f"build/editions/{edition.id}/{manifest.MANIFEST}")
             if data and data.get("source", {}).get("commit") == commit:
-                report = verify.check(root, edition, sealed, built)
+                # The seal is read now, not at the start: another build may have sealed it meanwhile.
+                report = verify.check(root, edition, None, built)
                 if not report.clean:
                     raise GuidelineError(f"build/editions/{edition.id}", 0, report.rule,
                                          f"edition {edition.id}, whose needs this build reads, fails verification: "
@@ -228,7 +228,7 @@ def _build(root: Path, editions: list[registry.Edition], edition: registry.Editi
     chain = []
     for previous in earlier:
         log(f"needs of edition {previous.id} (for what's new)")
-        chain.append((previous.id, needs_of_commit(root, previous, work, quiet, sealed, log, use_cache=False)))
+        chain.append((previous.id, needs_of_commit(root, previous, work, quiet, log, use_cache=False)))
     step("predecessors")
 
     log("HTML")

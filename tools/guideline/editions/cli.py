@@ -139,7 +139,7 @@ def pdf_cmd(out: Path | None, name: str | None, handout: bool, verbose: bool) ->
 
     project = find_project()
     info = current_edition(project.docs)
-    target = out or project.build / "pdf"
+    target = _output_folder(out) if out else project.build / "pdf"
     target.mkdir(parents=True, exist_ok=True)
     stem = name or (info["id"] if info["id"] != "unreleased" else "guideline")
     with tempfile.TemporaryDirectory(prefix=".pdf-content.", dir=target) as tmp:
@@ -148,6 +148,18 @@ def pdf_cmd(out: Path | None, name: str | None, handout: bool, verbose: bool) ->
         paths = build_pdfs(content, target, stem, edition=edition, handout=handout, quiet=not verbose)
     for path in paths.values():
         click.echo(f"wrote {path}")
+
+
+def _output_folder(out: Path) -> Path:
+    """``-o``: the folder is made when its parent exists; a missing parent is a usage error, not a traceback."""
+    if not out.parent.is_dir():
+        raise GuidelineError(str(out), 0, "usage.no-folder", f"folder {out.parent} does not exist",
+                             "create it first, or give -o a path in an existing folder")
+    try:
+        out.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise GuidelineError(str(out), 0, "usage.no-folder", f"cannot create {out}: {exc.strerror}") from None
+    return out
 
 
 @click.command("site")
@@ -159,7 +171,7 @@ def site(out: Path | None) -> None:
 
     project = find_project()
     started = time.perf_counter()
-    result = assemble(project.root, out)
+    result = assemble(project.root, out, log=lambda msg: click.echo(msg, err=True))
     click.echo(f"site {result['path']}: editions {', '.join(result['editions'])}; latest "
                f"{result['latest'] or '-'}; banner on {result['bannered_pages']} page(s); "
                f"{time.perf_counter() - started:.2f} s")

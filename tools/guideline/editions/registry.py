@@ -84,6 +84,8 @@ def _table_lines(text: str) -> tuple[list[int], list[int], int]:
             inside = True
         elif stripped.startswith("["):
             inside = False
+            if not headers and not key_line and re.match(r"\[\s*edition\s*\]", stripped):
+                key_line = number  # [edition]: a single table where an array of tables belongs
         elif inside and re.match(r"id\s*=", stripped):
             ids[-1] = number
             inside = False
