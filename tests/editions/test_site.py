@@ -80,3 +80,65 @@ def test_site_without_editions_is_a_finding(tmp_path):
     (tmp_path / "docs" / "editions.toml").write_text("# no edition yet\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["site"], env={"GUIDELINE_ROOT": str(tmp_path)})
     assert result.exit_code == 1 and "[site.no-editions]" in result.output
+
+
+def run(root, *args):
+    result = CliRunner().invoke(main, list(args), env={"GUIDELINE_ROOT": str(root)})
+    assert "Traceback" not in result.output, result.output
+    return result
+
+
+def project(tmp_path):
+    (tmp_path / "docs").mkdir(exist_ok=True)
+    (tmp_path / "docs" / "conf.py").write_text("", encoding="utf-8")
+
+
+def test_editing_the_site_never_edits_an_edition(tmp_path):
+    project(tmp_path)
+    final = fake_edition(tmp_path, "2024.1", "final", "2024-06-01")
+    assert run(tmp_path, "site").exit_code == 0
+    (tmp_path / "build" / "site" / "latest" / "html" / "index.html").write_text("edited", encoding="utf-8")
+    (tmp_path / "build" / "site" / "2024.1" / "2024.1-full.pdf").write_bytes(b"edited")
+    assert verify.verify(final, "2024.1").clean
+    assert run(tmp_path, "edition", "verify", "2024.1").exit_code == 0
+
+
+def test_site_refuses_an_edition_that_fails_verify(tmp_path):
+    project(tmp_path)
+    final = fake_edition(tmp_path, "2024.1", "final", "2024-06-01")
+    fake_edition(tmp_path, "2026.1", "draft", "2026-03-01")
+    assert run(tmp_path, "site").exit_code == 0
+    published = (tmp_path / "build" / "site" / "index.html").read_bytes()
+    (final / "html" / "index.html").write_text("<html><body>tampered</body></html>", encoding="utf-8")
+    result = run(tmp_path, "site")
+    assert result.exit_code == 1 and "build/editions/2024.1: [edition.tampered]" in result.output
+    assert "modified: html/index.html" in result.output
+    assert (tmp_path / "build" / "site" / "index.html").read_bytes() == published  # the old site stays
+    # A final edition whose seal is gone is not published either.
+    (final / "html" / "index.html").write_text("<html><body class='x'><p>2024.1 index.html</p></body></html>",
+                                               encoding="utf-8")
+    (tmp_path / "docs" / "editions.lock.json").unlink()
+    result = run(tmp_path, "site")
+    assert result.exit_code == 1 and "[edition.unsealed]" in result.output
+
+
+def test_site_and_pdf_output_into_a_missing_folder_is_a_usage_error(tmp_path):
+    project(tmp_path)
+    fake_edition(tmp_path, "2024.1", "final", "2024-06-01")
+    missing = tmp_path / "no" / "such" / "site"
+    for command in (["site", "-o", str(missing)], ["edition", "pdf", "-o", str(missing)]):
+        result = run(tmp_path, *command)
+        assert result.exit_code == 2 and f"{missing}: [usage.no-folder]" in result.output, result.output
+    assert not (tmp_path / "no").exists()
+
+
+def test_site_never_replaces_a_folder_it_did_not_make(tmp_path):
+    project(tmp_path)
+    fake_edition(tmp_path, "2024.1", "final", "2024-06-01")
+    result = run(tmp_path, "site", "-o", str(tmp_path / "docs"))
+    assert result.exit_code == 2 and "[usage.not-a-site]" in result.output
+    assert (tmp_path / "docs" / "conf.py").is_file() and (tmp_path / "docs" / "editions.toml").is_file()
+    elsewhere = tmp_path / "published"
+    assert run(tmp_path, "site", "-o", str(elsewhere)).exit_code == 0
+    assert run(tmp_path, "site", "-o", str(elsewhere)).exit_code == 0  # its own earlier site is replaced
+    assert (elsewhere / "latest" / "html" / "index.html").is_file()
