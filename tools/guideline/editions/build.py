@@ -315,6 +315,8 @@ def _install(root: Path, edition: registry.Edition, stage: Path, sealed: dict) -
         stage.rename(target)
         return Result(edition.id, target, "built", data, changed)
     if target.exists() or target.is_symlink():
+        if _intact_and_same(target, edition.id, new_files):
+            return Result(edition.id, target, "unchanged", data)
         aside = target_base / f".{edition.id}.previous"
         shutil.rmtree(aside, ignore_errors=True)
         target.rename(aside)
@@ -323,6 +325,18 @@ def _install(root: Path, edition: registry.Edition, stage: Path, sealed: dict) -
         return Result(edition.id, target, "replaced", data)
     stage.rename(target)
     return Result(edition.id, target, "built", data)
+
+
+def _intact_and_same(target: Path, edition_id: str, new_files: dict[str, str]) -> bool:
+    """A built draft that verifies and holds exactly the new files is kept (a damaged one is replaced)."""
+    if target.is_symlink() or not target.is_dir():
+        return False
+    try:
+        report = verify.verify(target, edition_id)
+    except GuidelineError:
+        return False
+    old = manifest.read(target) or {}
+    return report.clean and not _differing(old.get("files", {}), new_files)
 
 
 def _seal(root: Path, edition: registry.Edition, data: dict[str, Any]) -> bool:
