@@ -122,14 +122,18 @@ def test_site_refuses_an_edition_that_fails_verify(tmp_path):
     assert result.exit_code == 1 and "[edition.unsealed]" in result.output
 
 
-def test_site_and_pdf_output_into_a_missing_folder_is_a_usage_error(tmp_path):
+def test_site_output_into_a_missing_or_unwritable_folder(tmp_path):
     project(tmp_path)
     fake_edition(tmp_path, "2024.1", "final", "2024-06-01")
     missing = tmp_path / "no" / "such" / "site"
-    for command in (["site", "-o", str(missing)], ["edition", "pdf", "-o", str(missing)]):
+    assert run(tmp_path, "site", "-o", str(missing)).exit_code == 0  # made with its parents, as build -o does
+    assert (missing / "latest" / "html" / "index.html").is_file()
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    for command in (["site", "-o", str(blocked / "site")], ["edition", "pdf", "-o", str(blocked / "pdf")]):
         result = run(tmp_path, *command)
-        assert result.exit_code == 2 and f"{missing}: [usage.no-folder]" in result.output, result.output
-    assert not (tmp_path / "no").exists()
+        assert result.exit_code == 1 and "[build.output]" in result.output, result.output
+    assert blocked.read_text(encoding="utf-8") == "not a folder"
 
 
 def test_site_never_replaces_a_folder_it_did_not_make(tmp_path):

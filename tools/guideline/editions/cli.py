@@ -151,14 +151,10 @@ def pdf_cmd(out: Path | None, name: str | None, handout: bool, verbose: bool) ->
 
 
 def _output_folder(out: Path) -> Path:
-    """``-o``: the folder is made when its parent exists; a missing parent is a usage error, not a traceback."""
-    if not out.parent.is_dir():
-        raise GuidelineError(str(out), 0, "usage.no-folder", f"folder {out.parent} does not exist",
-                             "create it first, or give -o a path in an existing folder")
-    try:
-        out.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise GuidelineError(str(out), 0, "usage.no-folder", f"cannot create {out}: {exc.strerror}") from None
+    """``-o``: made with its parents, as ``guideline build -o`` does; unwritable is a finding, not a traceback."""
+    from ..build import check_output
+
+    check_output(out)
     return out
 
 

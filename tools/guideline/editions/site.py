@@ -138,10 +138,7 @@ th{{background:#eef3f8}}.note{{background:#fbeff1;border-left:4px solid #b00020;
 
 
 def _check_out(out: Path) -> None:
-    """The output folder's parent must exist; an existing output folder must be an earlier site."""
-    if not out.parent.is_dir():
-        raise GuidelineError(str(out), 0, "usage.no-folder", f"cannot write the site: folder {out.parent} does not exist",
-                             "create it first, or give -o a path in an existing folder")
+    """An existing output folder must be an earlier site (missing folders are made, as by ``build -o``)."""
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise GuidelineError(str(out), 0, "usage.not-a-site", f"{out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / SITE_MARK).is_file():
@@ -153,9 +150,10 @@ def _check_out(out: Path) -> None:
 def assemble(root: Path, out: Path | None = None, log: Callable[[str], None] | None = None) -> dict:
     """Build the site into ``out`` (default build/site); returns what it holds."""
     out = out or root / "build" / "site"
-    if out == root / "build" / "site":
-        out.parent.mkdir(parents=True, exist_ok=True)
     _check_out(out)
+    from ..build import check_output
+
+    check_output(out)
     editions = built_editions(root, log)
     if not editions:
         raise GuidelineError("build/editions", 0, "site.no-editions", "no built edition to publish",
