@@ -206,3 +206,14 @@ def test_a_corrupt_lock_is_a_finding(repo, content, line):
     for command in (["edition", "build", "2024.1"], ["edition", "verify", "2024.1"], ["site"]):
         result = cli(repo, *command)
         assert result.exit_code == 1 and f"{LOCK}:{line}: [edition.lock-syntax]" in result.output, result.output
+
+
+def test_a_draft_becomes_final_by_the_registry_and_is_sealed(repo):
+    assert build.build_edition(repo.root, "2026.1", pdf=False).outcome == "built"
+    repo.registry(("2024.1", "2024-06-01", "final", repo.first), ("2026.1", "2026-01-01", "final", repo.second))
+    result = build.build_edition(repo.root, "2026.1", pdf=False)
+    assert result.outcome == "replaced" and result.sealed  # the draft build gives way to the final one
+    assert "2026.1" in json.loads((repo.root / LOCK).read_text(encoding="utf-8"))["editions"]
+    assert "DRAFT" not in (repo.editions / "2026.1" / "html" / "index.html").read_text(encoding="utf-8")
+    assert cli(repo, "edition", "verify", "2026.1").exit_code == 0
+    assert build.build_edition(repo.root, "2026.1", pdf=False).outcome == "unchanged"

@@ -164,11 +164,15 @@ def _differing(old_files: dict[str, str], new_files: dict[str, str]) -> list[str
     return sorted(p for p in set(old_files) | set(new_files) if old_files.get(p) != new_files.get(p))
 
 
-def _refuse_unverified(root: Path, edition: registry.Edition, sealed: dict) -> None:
-    """An installed final edition is kept as it is unless it verifies: a tampered one is never rebuilt over."""
+def _refuse_unverified(root: Path, edition: registry.Edition, sealed: dict) -> bool:
+    """An installed final edition is kept as it is unless it verifies: a tampered one is never rebuilt over.
+
+    True when what is installed is a draft build of an edition now being finalised (not sealed yet):
+    the final build replaces it.
+    """
     target = editions_dir(root) / edition.id
     if not edition.final or not (target.exists() or target.is_symlink()):
-        return
+        return False
     try:
         report = verify.check(root, edition, sealed, target)
     except GuidelineError as exc:
@@ -178,7 +182,10 @@ def _refuse_unverified(root: Path, edition: registry.Edition, sealed: dict) -> N
         rule = "edition.tampered"
     else:
         if report.clean:
-            return
+            return False
+        recorded = (manifest.read(target) or {}).get("edition", {})
+        if edition.id not in sealed and recorded.get("status") == "draft" and report.tampered_files == 0:
+            return True  # the draft this final edition is made from; a sealed edition is never one
         why, rule = report.summary(), report.rule
     raise GuidelineError(f"build/editions/{edition.id}", 0, rule,
                          f"final edition {edition.id} is built but fails verification ({why}); "
@@ -199,13 +206,14 @@ def build_edition(root: Path, edition_id: str, *, quiet: bool = True, hook: Hook
     with locks.building(root, edition.id):
         locks.clean_stale(root)
         locks.restore_aside(editions_dir(root), edition.id)
-        _refuse_unverified(root, edition, sealed)
+        finalising = _refuse_unverified(root, edition, sealed)
         with locks.work_folder(root) as work:
-            return _build(root, editions, edition, commit, work, quiet, step, log, pdf, sealed)
+            return _build(root, editions, edition, commit, work, quiet, step, log, pdf, sealed, finalising)
 
 
 def _build(root: Path, editions: list[registry.Edition], edition: registry.Edition, commit: str,
-           work: Path, quiet: bool, step: Hook, log: Callable[[str], None], pdf: bool, sealed: dict) -> Result:
+           work: Path, quiet: bool, step: Hook, log: Callable[[str], None], pdf: bool, sealed: dict,
+           finalising: bool = False) -> Result:
     content = worktree.export(root, commit, work / "content")
     source_paths = sorted(p.name for p in content.iterdir())
     source = seal.source_digest(content)
@@ -273,7 +281,7 @@ def _build(root: Path, editions: list[registry.Edition], edition: registry.Editi
     }
     manifest.write(stage, data)
     step("manifest")
-    return _install(root, edition, stage, sealed)
+    return _install(root, edition, stage, sealed, finalising)
 
 
 def _check_tree(stage: Path, edition_id: str) -> None:
@@ -286,24 +294,26 @@ def _check_tree(stage: Path, edition_id: str) -> None:
                              "an edition holds regular files only; remove the symlink from the content")
 
 
-def _install(root: Path, edition: registry.Edition, stage: Path, sealed: dict) -> Result:
+def _install(root: Path, edition: registry.Edition, stage: Path, sealed: dict, finalising: bool = False) -> Result:
+    """Rename the stage into build/editions/<id>; ``finalising``: what is there is this edition's draft."""
     target_base = editions_dir(root)
     target_base.mkdir(parents=True, exist_ok=True)
     target = target_base / edition.id
     data = manifest.read(stage) or {}
     new_files = data["files"]
+    if edition.final and target.exists() and not finalising:
+        # Verified clean and sealed before the build started (_refuse_unverified).
+        old = manifest.read(target) or {}
+        differing = _differing(old.get("files", {}), new_files)
+        if differing:
+            shown = ", ".join(differing[:5]) + (" ..." if len(differing) > 5 else "")
+            raise GuidelineError(f"build/editions/{edition.id}", 0, "edition.final-differs",
+                                 f"edition {edition.id} is final and already built; the new build differs "
+                                 f"({len(differing)} file(s): {shown}); it is kept as it was",
+                                 "a final edition is immutable: register a new edition id for new content")
+        return Result(edition.id, target, "unchanged", data, _seal(root, edition, data))
+    changed = False
     if edition.final:
-        if target.exists():  # verified clean before the build started (_refuse_unverified)
-            old = manifest.read(target) or {}
-            differing = _differing(old.get("files", {}), new_files)
-            if differing:
-                shown = ", ".join(differing[:5]) + (" ..." if len(differing) > 5 else "")
-                raise GuidelineError(f"build/editions/{edition.id}", 0, "edition.final-differs",
-                                     f"edition {edition.id} is final and already built; the new build differs "
-                                     f"({len(differing)} file(s): {shown}); it is kept as it was",
-                                     "a final edition is immutable: register a new edition id for new content")
-            changed = _seal(root, edition, data)
-            return Result(edition.id, target, "unchanged", data, changed)
         expected = sealed.get(edition.id, {}).get("renderings", {}).get(data["renderer"]["id"])
         if expected is not None and expected != seal.files_digest(new_files):
             raise GuidelineError(f"build/editions/{edition.id}", 0, "edition.final-differs",
@@ -312,19 +322,17 @@ def _install(root: Path, edition: registry.Edition, stage: Path, sealed: dict) -
                                  "the same source and renderer must give the same bytes: a non-reproducible "
                                  "build or a changed toolchain file")
         changed = _seal(root, edition, data)  # before the rename: a kill in between leaves a rebuildable state
-        stage.rename(target)
-        return Result(edition.id, target, "built", data, changed)
+    elif (target.exists() or target.is_symlink()) and _intact_and_same(target, edition.id, new_files):
+        return Result(edition.id, target, "unchanged", data)
     if target.exists() or target.is_symlink():
-        if _intact_and_same(target, edition.id, new_files):
-            return Result(edition.id, target, "unchanged", data)
         aside = target_base / f".{edition.id}.previous"
-        shutil.rmtree(aside, ignore_errors=True)
+        locks.remove(aside)
         target.rename(aside)
         stage.rename(target)
-        shutil.rmtree(aside, ignore_errors=True)
-        return Result(edition.id, target, "replaced", data)
+        locks.remove(aside)
+        return Result(edition.id, target, "replaced", data, changed)
     stage.rename(target)
-    return Result(edition.id, target, "built", data)
+    return Result(edition.id, target, "built", data, changed)
 
 
 def _intact_and_same(target: Path, edition_id: str, new_files: dict[str, str]) -> bool:

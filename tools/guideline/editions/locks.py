@@ -128,14 +128,22 @@ def clean_stale(root: Path) -> list[Path]:
     return removed
 
 
+def remove(path: Path) -> None:
+    """A folder, or a symlink where a folder was expected (rmtree refuses those), if it is there."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def restore_aside(editions_dir: Path, edition_id: str) -> None:
     """Under the edition's lock: undo a replacement cut short between its two renames."""
     aside = editions_dir / f".{edition_id}.previous"
-    if aside.exists():
+    if aside.exists() or aside.is_symlink():
         if not (editions_dir / edition_id).exists():
             aside.rename(editions_dir / edition_id)
         else:
-            shutil.rmtree(aside, ignore_errors=True)
+            remove(aside)
 
 
-__all__ = ["building", "reading", "work_folder", "clean_stale", "restore_aside", "tmp_root"]
+__all__ = ["building", "reading", "work_folder", "clean_stale", "restore_aside", "remove", "tmp_root"]

@@ -50,7 +50,7 @@ _PINNED_ENV = ("SOURCE_DATE_EPOCH", "FONTCONFIG_FILE", "FONTCONFIG_PATH")
 # Python packages whose code writes bytes of an edition (HTML, needs.json, PDFs).
 RENDER_PACKAGES = ("sphinx", "sphinx-needs", "myst-parser", "sphinxcontrib-bibtex", "pybtex", "docutils", "furo",
                    "sphinx-simplepdf", "weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "pillow",
-                   "jinja2", "pygments")
+                   "jinja2", "pygments", "fhir.resources", "fhir-core", "pydantic")
 
 
 def source_date_epoch(date: str | None) -> int:
