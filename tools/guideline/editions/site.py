@@ -37,10 +37,12 @@ _BODY = re.compile(r"<body[^>]*>", re.IGNORECASE)
 SITE_MARK = ".guideline-site"
 
 
-def built_editions(root: Path, log: Callable[[str], None] | None = None) -> list[dict]:
+def built_editions(root: Path, log: Callable[[str], None] | None = None, copy_into: Path | None = None) -> list[dict]:
     """The registered editions that are built, oldest first, each verified (hidden folders ignored).
 
-    Status, date and summary come from the registry, never from a file under build/.
+    Status, date and summary come from the registry, never from a file under build/. ``copy_into``:
+    each edition's files are also copied there, under the same read lock as its verification, so
+    what is copied is what was verified.
     """
     base = root / "build" / "editions"
     editions = registry.load(root)
@@ -58,6 +60,8 @@ def built_editions(root: Path, log: Callable[[str], None] | None = None) -> list
                                      f"edition {edition.id} fails verification and is not published: {report.summary()}",
                                      f"guideline edition verify {edition.id}; move the folder away and build it again")
             data = manifest.read(folder) or {}
+            if copy_into is not None:
+                _copy_tree(folder, copy_into / edition.id, data["files"])
         found.append({**edition.as_dict(), "path": folder, "files": data["files"]})
     return found
 
@@ -154,19 +158,14 @@ def assemble(root: Path, out: Path | None = None, log: Callable[[str], None] | N
     from ..build import check_output
 
     check_output(out)
-    editions = built_editions(root, log)
-    if not editions:
-        raise GuidelineError("build/editions", 0, "site.no-editions", "no built edition to publish",
-                             "guideline edition build <id> first")
-    finals = [e for e in editions if e["status"] == "final"]
-    latest = finals[-1] if finals else None
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    except OSError as exc:
-        raise GuidelineError(str(out.parent), 0, "site.io", f"cannot write in {out.parent}: {exc.strerror}") from None
-    try:
-        for ed in editions:
-            _copy_tree(ed["path"], work / ed["id"], ed["files"])
+        editions = built_editions(root, log, copy_into=work)
+        if not editions:
+            raise GuidelineError("build/editions", 0, "site.no-editions", "no built edition to publish",
+                                 "guideline edition build <id> first")
+        finals = [e for e in editions if e["status"] == "final"]
+        latest = finals[-1] if finals else None
         bannered = 0
         if latest:
             for ed in editions:
