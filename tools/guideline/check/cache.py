@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
 from .. import __version__
+from ..atomic import write_atomic
 
 KEEP = 16
 
@@ -71,9 +71,8 @@ class ResultCache:
             gitignore = self.directory / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("*\n", encoding="utf-8")
-            tmp = self._path(key).with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"key": key, **value}, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, self._path(key))
+            write_atomic(self._path(key), json.dumps({"key": key, **value}, ensure_ascii=False)
+                         .encode("utf-8", "backslashreplace"))
             self._prune()
         except OSError:
             pass  # a cache that cannot be written is only slower

@@ -232,7 +232,9 @@ def evaluate(opts: Options, needs: list[Need], citations: list[Citation], extra:
     all_cites = list(citations) + [Citation(n.get("cite").strip(), n.file, n.line) for n in needs if n.get("cite").strip()]
     known = {k.lower() for k in entries}
     cited: set[str] = set()
-    for cite in all_cites:
+    # A refused .bib (bib.limit) has no entries: one finding says why, not one per citation.
+    refused = any(f.rule == "bib.limit" for f in bib_findings)
+    for cite in all_cites if not refused else []:
         if cite.key.lower() in known:
             cited.add(cite.key.lower())
         else:

@@ -115,7 +115,12 @@ def _write_started(app: Sphinx, builder: Any) -> None:
         return
     setattr(app, RESULT_ATTR, result)
     root = _root(app)
+    from .bibcache import REFUSED_ATTR
+
+    refused = getattr(app, REFUSED_ATTR, False)
     for f in result.findings:
+        if refused and f.rule == "bib.limit":
+            continue  # already reported where the build refused the file (bibcache)
         if f.severity == "error":
             path = root / f.file
             logger.warning(f"[{f.rule}] {f.message}", type="guideline", subtype=f.rule,
