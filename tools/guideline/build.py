@@ -62,8 +62,9 @@ def parse_warnings(text: str) -> list[BuildFinding]:
             detail = raw.strip()
             rule = last.rule
             tail = re.search(r"\[([\w.\-]+)\]$", detail)
-            if tail and rule in {"error", "warning"}:
-                rule = tail[1]
+            if tail:
+                rule = tail[1] if rule in {"error", "warning"} else rule
+                detail = detail[:tail.start()].rstrip()
             findings[-1] = BuildFinding(last.file, last.line, rule, f"{last.message} | {detail}")
     return findings
 
@@ -155,6 +156,23 @@ def _interrupt_noted() -> Iterator[list[int]]:
         signal.signal(signal.SIGINT, previous)
 
 
+def located_findings(log: str, docs: Path, out: Path) -> list[BuildFinding]:
+    """Sphinx's warning log as findings: located (needs by their source line), paths relative
+    to the repository root, and the validator's own warnings (``[guideline.<rule>] [<rule>] ...``)
+    under their rule id. ``guideline build`` prints these; ``guideline check`` reports them."""
+    root = docs.resolve().parent
+    findings = []
+    for f in locate_needs(parse_warnings(log), docs, out / "needs.json"):
+        path = Path(f.file)
+        if path.is_absolute() and path.resolve().is_relative_to(root):
+            f = BuildFinding(path.resolve().relative_to(root).as_posix(), f.line, f.rule, f.message)
+        own = f.rule.removeprefix("guideline.")
+        if f.rule.startswith("guideline.") and f.message.startswith(f"[{own}] "):
+            f = BuildFinding(f.file, f.line, own, f.message[len(own) + 3:])
+        findings.append(f)
+    return findings
+
+
 def sphinx_html(docs: Path, out: Path, *, quiet: bool = False, jobs: int = 1,
                 extra: list[str] | None = None) -> list[BuildFinding]:
     """Build HTML into ``out`` with -W; returns the findings, raises on failure.
@@ -172,8 +190,7 @@ def sphinx_html(docs: Path, out: Path, *, quiet: bool = False, jobs: int = 1,
         status = build_main(args)
     if interrupted:
         raise KeyboardInterrupt
-    findings = parse_warnings(log.read_text(encoding="utf-8", errors="replace") if log.exists() else "")
-    findings = locate_needs(findings, docs, out / "needs.json")
+    findings = located_findings(log.read_text(encoding="utf-8", errors="replace") if log.exists() else "", docs, out)
     if status != 0:
         for finding in findings:
             print(finding, file=sys.stderr)

@@ -26,6 +26,26 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=1)
+def toolchain_fingerprint() -> str:
+    """Hash of the whole guideline package and the versions of the Sphinx stack it runs on:
+    what a Sphinx read of the guideline depends on besides the repository's files."""
+    from importlib import metadata
+
+    digest = hashlib.sha256(code_fingerprint().encode())
+    package = Path(__file__).parent.parent
+    for path in sorted(package.rglob("*.py")):
+        if "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    for dist in ("sphinx", "sphinx-needs", "myst-parser", "sphinxcontrib-bibtex", "docutils", "pybtex"):
+        try:
+            digest.update(f"{dist}={metadata.version(dist)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{dist}=none".encode())
+    return digest.hexdigest()
+
+
 class Hasher:
     def __init__(self) -> None:
         self._digest = hashlib.sha256(code_fingerprint().encode())

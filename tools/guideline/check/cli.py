@@ -41,11 +41,13 @@ from .findings import SEVERITIES
 @click.option("--edition-date", default=None, metavar="YYYY-MM-DD",
               help="Edition date [default: $GUIDELINE_EDITION_DATE or today].")
 @click.option("--no-cache", is_flag=True, help="Ignore and do not update .guideline-cache/.")
+@click.option("--sources-only", is_flag=True,
+              help="Skip the build's Sphinx read: only the validator's own rules (faster; not the full gate).")
 @click.option("--crossref-url", envvar="GUIDELINE_CROSSREF_URL", default=None, hidden=True)
 @click.option("--pubmed-url", envvar="GUIDELINE_PUBMED_URL", default=None, hidden=True)
 @click.option("--ctgov-url", envvar="GUIDELINE_CTGOV_URL", default=None, hidden=True)
 def check(root, docs, bibs, lock, online, no_write_lock, deadline, reference_deadline, fmt, output, fail_on,
-          min_severity, edition_date, no_cache, crossref_url, pubmed_url, ctgov_url) -> None:
+          min_severity, edition_date, no_cache, sources_only, crossref_url, pubmed_url, ctgov_url) -> None:
     """Validate citations, identifiers, quotes and the evidence chain."""
     try:
         from .engine import Options, edition_date as parse_edition, run_check
@@ -53,7 +55,7 @@ def check(root, docs, bibs, lock, online, no_write_lock, deadline, reference_dea
         from .report import render
 
         opts = Options(root=root, docs=docs, bibs=list(bibs), lock=lock, online=online,
-                       write_lock=not no_write_lock, use_cache=not no_cache,
+                       write_lock=not no_write_lock, use_cache=not no_cache, sphinx=False if sources_only else None,
                        edition=parse_edition(edition_date) if edition_date else None)
         if online:
             config = OnlineConfig(contact=opts.contact or "")

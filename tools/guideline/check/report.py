@@ -49,7 +49,7 @@ def render_text(result: Result, min_severity: str = "info") -> str:
         lines.append(file)
         for rule in sorted(grouped[file]):
             items = grouped[file][rule]
-            lines.append(f"  [{rule}] {items[0].severity}: {RULES[rule].summary if rule in RULES else ''}")
+            lines.append(f"  [{rule}] {items[0].severity}: {RULES[rule].summary if rule in RULES else 'reported by the Sphinx build'}")
             for f in items:
                 lines.append(f"    {f.location()}: [{f.rule}] {f.message}")
             if items[0].hint:
