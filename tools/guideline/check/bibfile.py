@@ -65,15 +65,19 @@ class LimitedLowLevelParser(bibtex_input.LowLevelParser):
         if size > MAX_FIELD_CHARS:
             what = f"@string {self.current_field_name}" if self.current_command_is_string() else \
                 f"field {self.current_field_name or '?'}"
-            raise BibLimitExceeded(self.lineno, f"{what} would be {size:,} characters long "
+            raise BibLimitExceeded(self.command_line(), f"{what} would be {size:,} characters long "
                                                 f"(limit {MAX_FIELD_CHARS:,}); refused before parsing on")
+
+    def command_line(self) -> int:
+        """Line where the refused entry or @string starts."""
+        return self.text.count("\n", 0, self.command_start or 0) + 1
 
     def current_command_is_string(self) -> bool:
         return self.text[self.command_start or 0:(self.command_start or 0) + 8].lower().startswith("@string")
 
     def parse_string(self, string_end, level=0, max_level=100):  # type: ignore[override]
         if level > MAX_BRACE_DEPTH:
-            raise BibLimitExceeded(self.lineno, f"braces nested more than {MAX_BRACE_DEPTH} deep; refused")
+            raise BibLimitExceeded(self.command_line(), f"braces nested more than {MAX_BRACE_DEPTH} deep; refused")
         return super().parse_string(string_end, level, max_level)
 
 
