@@ -48,7 +48,10 @@ from .findings import SEVERITIES
 @click.option("--ctgov-url", envvar="GUIDELINE_CTGOV_URL", default=None, hidden=True)
 def check(root, docs, bibs, lock, online, no_write_lock, deadline, reference_deadline, fmt, output, fail_on,
           min_severity, edition_date, no_cache, sources_only, crossref_url, pubmed_url, ctgov_url) -> None:
-    """Validate citations, identifiers, quotes and the evidence chain."""
+    """Validate citations, identifiers, quotes and the evidence chain.
+
+    With docs/conf.py it also runs the build's own Sphinx read, so every rule the build
+    enforces is reported here with the same rule id, file and line."""
     try:
         from .engine import Options, edition_date as parse_edition, run_check
         from .online import OnlineConfig
