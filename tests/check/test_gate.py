@@ -54,7 +54,7 @@ SPELLINGS = [
     ("duplicate-id", rec("REC_DUP_01") + rec("REC_DUP_01", status="draft"), "needs.create_need"),
     ("cyrillic-id", rec("REC_\u0410BC_01"), "needs.create_need"),       # Cyrillic A
     ("full-width-id", rec("REC_ABC_\uff10\uff11"), "needs.create_need"),  # full-width 01
-    ("seed-text-path", "\n```{seed-text} seeds/nope.txt\n```\n", "docutils"),
+    ("seed-text-path", "\n```{seed-text} seeds/nope.txt\n```\n", "ev.source-file"),
 ]
 FRONT = "---\ntitle: [unclosed\n---\n# Front\n\nText.\n"  # bad YAML front matter
 
@@ -87,8 +87,11 @@ def built(project):
     assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr
     found = set()
     for line in proc.stderr.splitlines():
-        if match := re.match(r"^(\S+?):(\d+): \[([\w.\-]+)\] ", line):
-            found.add((match[3], match[1], int(match[2])))
+        if match := re.match(r"^(\S+?):(\d+): \[([\w.\-]+)\] (?:\[([\w.\-]+)\] )?", line):
+            rule = match[3]
+            if match[4] and rule == f"guideline.{match[4]}":  # the extension's own: [guideline.<rule>] [<rule>]
+                rule = match[4]
+            found.add((rule, match[1], int(match[2])))
     return found
 
 

@@ -103,8 +103,14 @@ def _first_line(exc: Exception) -> str:
 
 
 def _to_finding(f) -> Finding:
-    # Every warning fails the build (-W), so every one is an error here.
-    return Finding(f.rule, "error", f.file, f.line, f.message, BUILD_HINT)
+    """A build finding as a check finding. Every warning fails the build (-W), so each is an
+    error. The extension's own warnings, which the build prints as ``[guideline.<rule>] [<rule>]
+    message``, keep the validator's rule id (``<rule>``)."""
+    rule, message = f.rule, f.message
+    own = rule.removeprefix("guideline.")
+    if rule.startswith("guideline.") and message.startswith(f"[{own}] "):
+        rule, message = own, message[len(own) + 3:]
+    return Finding(rule, "error", f.file, f.line, message, BUILD_HINT)
 
 
 def merge(own: list[Finding], warnings: list[Finding]) -> list[Finding]:
