@@ -95,6 +95,8 @@ def edition_clone(tmp_path_factory) -> Path:
     subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(REPO), str(clone)], check=True)
     (clone / "docs").mkdir()
     shutil.copyfile(REPO / "docs" / "editions.toml", clone / "docs" / "editions.toml")
+    if (REPO / "docs" / "editions.lock.json").is_file():  # the seal: the clone's builds must match its sources
+        shutil.copyfile(REPO / "docs" / "editions.lock.json", clone / "docs" / "editions.lock.json")
     return clone
 
 

@@ -101,3 +101,20 @@ def test_include_inside_docs_is_allowed(repo):
     files["docs/part.md"] = "Included.\n"
     files["docs/index.md"] = INDEX + "\n```{include} part.md\n```\n\n```{literalinclude} ../seeds/majestec.txt\n```\n"
     assert not {"safe.include-outside"} & rules(check(repo(files)))
+
+
+def test_quote_matches_on_word_boundaries_only(repo):
+    """'Sample size 45' must not match a source that says 452 (issue 9)."""
+    for quote, seed_has in (("Among 16", "Among 165 patients"),
+                            ("mong 165 patients", "Among 165 patients"),
+                            ("rate was 63", "rate was 63.0")):
+        files = base_files()
+        files["docs/index.md"] = INDEX.replace("the overall response rate was 63.0 % - with a median duration", quote)
+        assert seed_has in files["seeds/majestec.txt"]
+        result = check(repo(files))
+        hits = [f for f in result.findings if f.rule == "ev.quote-not-found"]
+        assert hits and "inside a longer word or number" in hits[0].message, quote
+    files = base_files()
+    files["docs/index.md"] = INDEX.replace("the overall response rate was 63.0 % - with a median duration",
+                                           "Among 165 patients")
+    assert "ev.quote-not-found" not in rules(check(repo(files)))

@@ -216,6 +216,9 @@ CASES: dict[str, list[Callable[[Files], None]]] = {
     "lock.drift": [sub("references.bib", "number = {6}", "number = {7}")],
     "lock.retracted": [put("references.lock.json", lock_text(status="retracted", notices=[{"type": "retraction"}]))],
     "lock.not-found": [put("references.lock.json", lock_text(status="not-found", problems=["doi: 404"]))],
+    "bib.limit": [add("references.bib", "@string{s0 = \"xxxxxxxx\"}\n"
+                      + "".join(f"@string{{s{i} = s{i - 1} # s{i - 1}}}\n" for i in range(1, 25)))],
+    "lock.mismatch": [put("references.lock.json", lock_text(status="mismatch", mismatches=["crossref: volume 387 vs 388"]))],
     "lock.stale": [put("references.lock.json", lock_text().replace('"entries": {', '"entries": {"gone2019": {}, '))],
     "surv.config": [surveillance(toml=SURV_TOML.replace("topics", "topic"))],
     "surv.log": [surveillance(SURV_RUN, '{"event": "hit", "id": ')],
@@ -232,11 +235,13 @@ CASES: dict[str, list[Callable[[Files], None]]] = {
 
 # Proven against a loopback server in test_online.py.
 ONLINE_RULES = {"online.retracted", "online.not-found", "online.mismatch", "online.journal-mismatch",
-                "online.unavailable"}
+                "online.unavailable", "online.malformed"}
+# Proven with a Sphinx read of a project in test_gate.py.
+SPHINX_RULES = {"build.aborted"}
 
 
 def test_every_rule_has_a_fixture():
-    assert set(CASES) | ONLINE_RULES == set(RULES)
+    assert set(CASES) | ONLINE_RULES | SPHINX_RULES == set(RULES)
 
 
 def test_valid_repository_passes_every_rule(repo):

@@ -101,7 +101,7 @@ def test_rebuild_is_byte_identical_and_final_is_never_overwritten(fixture_repo):
     repo.registry(("2024.1", "2024-06-01", "final", other))
     with pytest.raises(GuidelineError) as info:
         build_it(repo)
-    assert info.value.rule == "edition.final-differs"
+    assert info.value.rule == "edition.sealed-commit"  # the seal, not build/, pins a final edition's commit
     assert (repo.editions / "2024.1" / "manifest.json").read_text(encoding="utf-8") == before
     assert verify.verify(repo.editions / "2024.1", "2024.1").clean
 
@@ -210,8 +210,11 @@ def test_verify_reports_modified_missing_and_extra(fixture_repo):
 
 
 def test_verify_of_an_unbuilt_edition_is_a_finding(fixture_repo):
+    fixture_repo.registry(("2030.1", "2030-06-01", "draft", fixture_repo.first))
     result = CliRunner().invoke(main, ["edition", "verify", "2030.1"], env={"GUIDELINE_ROOT": str(fixture_repo.root)})
     assert result.exit_code == 1 and "[edition.no-manifest]" in result.output
+    unknown = CliRunner().invoke(main, ["edition", "verify", "2031.1"], env={"GUIDELINE_ROOT": str(fixture_repo.root)})
+    assert unknown.exit_code == 1 and "[edition.unknown]" in unknown.output
 
 
 def test_second_concurrent_build_is_refused(fixture_repo):

@@ -27,9 +27,9 @@ def test_edition_carries_a_valid_bundle_listed_verified_and_linked(fixture_repo)
     assert (comp["version"], comp["date"], comp["status"]) == ("2024.1", "2024-06-01", "final")
     assert verify.verify(out, "2024.1").clean
 
+    landing = (site.assemble(repo.root)["path"] / "index.html").read_text(encoding="utf-8")
+    assert '<a href="2024.1/guideline.fhir.json">FHIR bundle</a>' in landing
+
     (out / "guideline.fhir.json").write_text(json.dumps(bundle), encoding="utf-8")  # same data, other bytes
     tampered = CliRunner().invoke(main, ["edition", "verify", "2024.1"], env={"GUIDELINE_ROOT": str(repo.root)})
     assert tampered.exit_code == 1 and "modified: guideline.fhir.json" in tampered.output
-
-    landing = (site.assemble(repo.root)["path"] / "index.html").read_text(encoding="utf-8")
-    assert '<a href="2024.1/guideline.fhir.json">FHIR bundle</a>' in landing

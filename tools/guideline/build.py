@@ -62,8 +62,9 @@ def parse_warnings(text: str) -> list[BuildFinding]:
             detail = raw.strip()
             rule = last.rule
             tail = re.search(r"\[([\w.\-]+)\]$", detail)
-            if tail and rule in {"error", "warning"}:
-                rule = tail[1]
+            if tail:
+                rule = tail[1] if rule in {"error", "warning"} else rule
+                detail = detail[:tail.start()].rstrip()
             findings[-1] = BuildFinding(last.file, last.line, rule, f"{last.message} | {detail}")
     return findings
 
@@ -106,7 +107,8 @@ def check_output(out: Path) -> None:
                                  "choose another folder with -o, or fix the folder's permissions") from None
 
 
-def bibliography_problems(confdir: Path, bibfiles: list[str]) -> list:
+def bibliography_problems(confdir: Path, bibfiles: list[str],
+                          rules: tuple[str, ...] = ("bib.syntax", "bib.encoding")) -> list:
     """Syntax and encoding findings of the .bib files (shown relative to the repository)."""
     from .check.bibfile import parse_bib
 
@@ -114,7 +116,7 @@ def bibliography_problems(confdir: Path, bibfiles: list[str]) -> list:
     for bib in bibfiles:
         path = Path(os.path.normpath(confdir / bib))
         shown = os.path.relpath(path, confdir.parent) if path.is_relative_to(confdir.parent) else str(path)
-        problems += [f for f in parse_bib(path, shown).findings if f.rule in ("bib.syntax", "bib.encoding")]
+        problems += [f for f in parse_bib(path, shown).findings if f.rule in rules]
     return problems
 
 
@@ -128,7 +130,10 @@ def check_bibliography(docs: Path) -> None:
         raw = Config.read(docs, overrides={}, tags=Tags())._raw_config
     except Exception:  # a broken conf.py: Sphinx reports it itself
         return
-    problems = bibliography_problems(docs, list(raw.get("bibtex_bibfiles") or []))
+    # bib.limit too: a pathological file is refused here, before Sphinx starts (plain
+    # sphinx-build refuses it in sphinxext/bibcache.py with the same check).
+    problems = bibliography_problems(docs, list(raw.get("bibtex_bibfiles") or []),
+                                     ("bib.syntax", "bib.encoding", "bib.limit"))
     if problems:
         for finding in problems[:-1]:
             print(finding, file=sys.stderr)
@@ -155,6 +160,19 @@ def _interrupt_noted() -> Iterator[list[int]]:
         signal.signal(signal.SIGINT, previous)
 
 
+def located_findings(log: str, docs: Path, out: Path) -> list[BuildFinding]:
+    """Sphinx's warning log as findings: located (needs by their source line), paths relative
+    to the repository root. ``guideline build`` prints these; ``guideline check`` reports them."""
+    root = docs.resolve().parent
+    findings = []
+    for f in locate_needs(parse_warnings(log), docs, out / "needs.json"):
+        path = Path(f.file)
+        if path.is_absolute() and path.resolve().is_relative_to(root):
+            f = BuildFinding(path.resolve().relative_to(root).as_posix(), f.line, f.rule, f.message)
+        findings.append(f)
+    return findings
+
+
 def sphinx_html(docs: Path, out: Path, *, quiet: bool = False, jobs: int = 1,
                 extra: list[str] | None = None) -> list[BuildFinding]:
     """Build HTML into ``out`` with -W; returns the findings, raises on failure.
@@ -172,8 +190,7 @@ def sphinx_html(docs: Path, out: Path, *, quiet: bool = False, jobs: int = 1,
         status = build_main(args)
     if interrupted:
         raise KeyboardInterrupt
-    findings = parse_warnings(log.read_text(encoding="utf-8", errors="replace") if log.exists() else "")
-    findings = locate_needs(findings, docs, out / "needs.json")
+    findings = located_findings(log.read_text(encoding="utf-8", errors="replace") if log.exists() else "", docs, out)
     if status != 0:
         for finding in findings:
             print(finding, file=sys.stderr)

@@ -40,6 +40,76 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
 PERSON_FIELDS = ("author", "editor")
 HUGE_FIELD = 100_000
 
+# Hard limits, enforced while pybtex reads the file (by the check and by the build, see
+# :func:`check_limits`): a hostile .bib cannot make either run for minutes or fill memory.
+MAX_BIB_BYTES = 16_000_000      # a 10,000-entry bibliography is a few MB
+MAX_FIELD_CHARS = 1_000_000     # after @string expansion; "@string{b = a # a}" doubles
+MAX_BRACE_DEPTH = 32            # real entries nest 3 or 4 deep; pybtex recurses per level
+
+
+class BibLimitExceeded(Exception):
+    """Raised from inside the scanner: stops the parse at once (not a recoverable syntax error)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class LimitedLowLevelParser(bibtex_input.LowLevelParser):
+    """pybtex's scanner with a ceiling on each value's length and on brace nesting."""
+
+    def parse_value(self) -> None:
+        super().parse_value()
+        size = sum(len(part) for part in self.current_value)
+        if size > MAX_FIELD_CHARS:
+            what = f"@string {self.current_field_name}" if self.current_command_is_string() else \
+                f"field {self.current_field_name or '?'}"
+            raise BibLimitExceeded(self.command_line(), f"{what} would be {size:,} characters long "
+                                                f"(limit {MAX_FIELD_CHARS:,}); refused before parsing on")
+
+    def command_line(self) -> int:
+        """Line where the refused entry or @string starts."""
+        return self.text.count("\n", 0, self.command_start or 0) + 1
+
+    def current_command_is_string(self) -> bool:
+        return self.text[self.command_start or 0:(self.command_start or 0) + 8].lower().startswith("@string")
+
+    def parse_string(self, string_end, level=0, max_level=100):  # type: ignore[override]
+        if level > MAX_BRACE_DEPTH:
+            raise BibLimitExceeded(self.command_line(), f"braces nested more than {MAX_BRACE_DEPTH} deep; refused")
+        return super().parse_string(string_end, level, max_level)
+
+
+def size_limit(size: int, shown: str) -> list[Finding]:
+    if size > MAX_BIB_BYTES:
+        return [finding("bib.limit", shown, 0, f"the file has {size:,} bytes (limit {MAX_BIB_BYTES:,}); refused")]
+    return []
+
+
+def check_limits(path: Path | str, display: str | None = None) -> list[Finding]:
+    """``bib.limit`` findings for one .bib file (none if it is within every limit).
+
+    The one limit check: the build calls it before sphinxcontrib-bibtex parses the file
+    (``sphinxext/bibcache.py``); :func:`parse_bib` applies the same limits while it parses.
+    Syntax errors are left to the parsers that report them."""
+    shown = display or str(path)
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        return []  # a missing file is reported by whoever reads it
+    if over := size_limit(size, shown):
+        return over
+    text = Path(path).read_bytes().decode("utf-8-sig", errors="replace")
+    scanner = LimitedLowLevelParser(text, handle_error=lambda error: None, filename=shown,
+                                    macros=dict(bibtex_input.month_names))
+    try:
+        for _ in scanner:
+            pass
+    except BibLimitExceeded as exc:
+        return [finding("bib.limit", shown, exc.line, exc.message)]
+    return []
+
 
 @dataclass
 class BibEntry:
@@ -75,7 +145,7 @@ class _LineParser(bibtex_input.Parser):
         self.unnamed_entry_counter = 1
         self.command_start = 0
         self.key_lines: list[tuple[str, int]] = []
-        scanner = bibtex_input.LowLevelParser(
+        scanner = LimitedLowLevelParser(
             text, keyless_entries=self.keyless_entries, handle_error=self.handle_error,
             want_entry=self.data.want_entry, filename=self.filename, macros=self.macros,
         )
@@ -116,6 +186,9 @@ def parse_bib(path: Path | str, display: str | None = None, raw: bytes | None = 
         except OSError as exc:
             result.findings.append(finding("bib.syntax", shown, 0, f"cannot read the file: {exc.strerror}"))
             return result
+    if over := size_limit(len(raw), shown):
+        result.findings.extend(over)
+        return result
     text = _decode(raw, shown, result.findings)
     # Person fields are kept as text here (pybtex splits names eagerly, a third of its
     # time); :func:`check_names` hands suspicious ones to pybtex's own name parser.
@@ -126,6 +199,9 @@ def parse_bib(path: Path | str, display: str | None = None, raw: bytes | None = 
     with pybtex.errors.capture() as errors:
         try:
             data = parser.parse_string(text)
+        except BibLimitExceeded as exc:
+            result.findings.append(finding("bib.limit", shown, exc.line, exc.message))
+            return result
         except Exception as exc:  # pybtex may raise on pathological input: report, don't crash
             line = getattr(exc, "lineno", 0) or 0
             result.findings.append(finding("bib.syntax", shown, line, f"pybtex could not parse the file: {exc}"))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
 from .. import __version__
+from ..atomic import write_atomic
 
 KEEP = 16
 
@@ -23,6 +23,26 @@ def code_fingerprint() -> str:
         if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts:
             digest.update(path.relative_to(package).as_posix().encode())
             digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def toolchain_fingerprint() -> str:
+    """Hash of the whole guideline package and the versions of the Sphinx stack it runs on:
+    what a Sphinx read of the guideline depends on besides the repository's files."""
+    from importlib import metadata
+
+    digest = hashlib.sha256(code_fingerprint().encode())
+    package = Path(__file__).parent.parent
+    for path in sorted(package.rglob("*.py")):
+        if "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    for dist in ("sphinx", "sphinx-needs", "myst-parser", "sphinxcontrib-bibtex", "docutils", "pybtex"):
+        try:
+            digest.update(f"{dist}={metadata.version(dist)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{dist}=none".encode())
     return digest.hexdigest()
 
 
@@ -71,9 +91,8 @@ class ResultCache:
             gitignore = self.directory / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("*\n", encoding="utf-8")
-            tmp = self._path(key).with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"key": key, **value}, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, self._path(key))
+            write_atomic(self._path(key), json.dumps({"key": key, **value}, ensure_ascii=False)
+                         .encode("utf-8", "backslashreplace"))
             self._prune()
         except OSError:
             pass  # a cache that cannot be written is only slower

@@ -59,6 +59,8 @@ class Options:
     contact: str | None = None
     # The grading scheme and its requirements (read from docs/guideline.toml when present).
     settings: Settings | None = None
+    # Run the build's Sphinx read (the full gate); None: when docs/ holds a conf.py.
+    sphinx: bool | None = None
 
     def __post_init__(self) -> None:
         self.root = Path(self.root).resolve()
@@ -130,7 +132,63 @@ def _from_cache(cache: ResultCache, key: str) -> Result | None:
 
 
 def run_check(opts: Options) -> Result:
-    """The standalone check: read docs, .bib, seeds and lock under ``opts.root``."""
+    """The standalone check: read docs, .bib, seeds and lock under ``opts.root``.
+
+    With a Sphinx project (``docs/conf.py``) it runs the build's own read and resolve
+    (:mod:`.sphinx_read`), so every rule the build enforces is reported here with the same
+    rule id, file and line; without one (or with ``sphinx=False``) it reads the MyST
+    sources directly, which is faster but checks only the validator's rules."""
+    from .sphinx_read import has_sphinx_project
+
+    if opts.sphinx is None:
+        opts.sphinx = has_sphinx_project(opts.docs)
+    if opts.sphinx:
+        return _run_with_sphinx(opts)
+    return _run_sources(opts)
+
+
+def _run_with_sphinx(opts: Options) -> Result:
+    from .cache import toolchain_fingerprint
+    from .sphinx_read import merge, read_project
+
+    cache = ResultCache(opts.root / CACHE_DIR)
+    key = None
+    if opts.use_cache and not opts.online:
+        hasher = _common_key(opts).add("mode", "sphinx-read").add("toolchain", toolchain_fingerprint())
+        hasher.add("env", json.dumps({n: os.environ.get(n, "") for n in sorted(os.environ)
+                                      if n.startswith("GUIDELINE_")}))
+        hasher.add_files("docs", sorted(p for p in opts.docs.rglob("*") if p.is_file() and not _ignored(p, opts.docs)),
+                         opts.root)
+        key = hasher.hexdigest()
+        if (hit := _from_cache(cache, key)) is not None:
+            return hit
+    read = read_project(opts.docs, opts.root, opts.edition.isoformat())
+    if read.aborted:  # Sphinx stopped: the validator still checks what it can read itself
+        base = _run_sources(Options(**{**opts.__dict__, "sphinx": False, "use_cache": False}))
+    else:
+        base = evaluate(opts, read.needs, read.citations, read.extra, documents=read.documents)
+    result = _recount(Result(merge(base.findings, read.warnings), base.summary))
+    if key:
+        cache.put(key, result.to_json())
+    return result
+
+
+def _ignored(path: Path, docs: Path) -> bool:
+    """Build output and editor or VCS litter under docs/ is no input of the build."""
+    parts = path.relative_to(docs).parts
+    return parts[0] in ("_build",) or any(p.startswith(".") or p == "__pycache__" for p in parts)
+
+
+def _recount(result: Result) -> Result:
+    result.findings.sort(key=Finding.sort_key)
+    severities = Counter(f.severity for f in result.findings)
+    result.summary["findings"] = {s: severities.get(s, 0) for s in reversed(SEVERITIES)}
+    result.summary["by_rule"] = dict(sorted(Counter(f.rule for f in result.findings).items()))
+    return result
+
+
+def _run_sources(opts: Options) -> Result:
+    """The validator alone, on the MyST sources as written."""
     documents = iter_documents(opts.docs) if opts.docs.is_dir() else []
     cache = ResultCache(opts.root / CACHE_DIR)
     key = None
@@ -251,7 +309,9 @@ def evaluate(opts: Options, needs: list[Need], citations: list[Citation], extra:
     all_cites = list(citations) + [Citation(n.get("cite").strip(), n.file, n.line) for n in needs if n.get("cite").strip()]
     known = {k.lower() for k in entries}
     cited: set[str] = set()
-    for cite in all_cites:
+    # A refused .bib (bib.limit) has no entries: one finding says why, not one per citation.
+    refused = any(f.rule == "bib.limit" for f in bib_findings)
+    for cite in all_cites if not refused else []:
         if cite.key.lower() in known:
             cited.add(cite.key.lower())
         else:

@@ -18,7 +18,7 @@ from . import coherence
 from .bibfile import BibEntry
 from .findings import Finding
 from .needs_source import Need
-from .normalise import first_difference, normalise
+from .normalise import find_quote, first_difference, normalise
 from .rules import finding
 
 MIN_RELIABILITY = model.RELIABILITIES.index("moderate")
@@ -152,11 +152,13 @@ def _check_quote(claim: Need, sources: dict[str, Need], bib: dict[str, BibEntry]
         where = f"the title/abstract of {cite} in the .bib"
     counts.quotes_checked += 1
     wanted = normalise(quote)
-    if wanted in text:
+    if find_quote(wanted, text) >= 0:
         counts.quotes_found += 1
         return []
     agree = first_difference(wanted, text)
-    if agree:
+    if wanted in text:  # present, but inside a longer word or number
+        detail = "it occurs only inside a longer word or number (quotes match on word boundaries)"
+    elif agree:
         detail = f"matches up to {wanted[max(0, agree - 30):agree]!r} then differs at {wanted[agree:agree + 30]!r}"
     else:
         detail = "no part of it occurs"

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_atomic
 from .bibfile import BibEntry
 from .evidence import bib_text
 from .findings import Finding
 from .identifiers import entry_identifiers, parse_pages
-from .online import Client, NotFound, OnlineError
+from .online import Client, DeadlineExceeded, MalformedRecord, NotFound, OnlineError
 from .rules import finding
 
 LOCK_FORMAT = 1
@@ -115,6 +116,19 @@ def check_lock(entries: dict[str, BibEntry], lock: dict[str, Any], lock_display:
             out.append(finding("lock.retracted", entry.file, entry.line,
                                f"{key}: registry reported {notices or 'a retraction'} (retrieved {retrieved})"))
             continue
+        if status == "mismatch":
+            counts.unverified += 1
+            counts.unverified_keys.append(key)
+            out.append(finding("lock.mismatch", entry.file, entry.line,
+                               f"{key}: the registry contradicted the entry on {retrieved}: "
+                               f"{'; '.join(str(m) for m in record.get('mismatches', [])) or 'metadata differ'}"))
+            continue
+        if status != "verified" and status != "not-found":
+            counts.unverified += 1
+            counts.unverified_keys.append(key)
+            out.append(finding("lock.unverified", entry.file, entry.line,
+                               f"{key} has the lock status {str(status)[:40]!r}, not verified"))
+            continue
         if status == "not-found":
             out.append(finding("lock.not-found", entry.file, entry.line,
                                f"{key}: {'; '.join(record.get('problems', [])) or 'identifier unknown'} "
@@ -139,55 +153,90 @@ def check_lock(entries: dict[str, BibEntry], lock: dict[str, Any], lock_display:
 
 def verify_online(entries: dict[str, BibEntry], client: Client, today: dt.date,
                   old_lock: dict[str, Any]) -> tuple[list[Finding], dict[str, Any]]:
-    """Query the registries; return findings and the new lock entries."""
+    """Query the registries; return findings and the new lock entries.
+
+    Each reference has its own deadline inside the run's (:class:`Client`). A reference
+    whose registries could not all be asked keeps its old lock entry (nothing new was
+    learnt); one the registry contradicts is stored as ``mismatch``, never ``verified``.
+    """
     out: list[Finding] = []
     lock: dict[str, Any] = {}
     reported_down: set[str] = set()
-    for key, entry in entries.items():
-        ids = entry_identifiers(entry)
-        if not ids:
-            continue
-        record: dict[str, Any] = {"identifiers": ids, "retrieved": today.isoformat(), "records": {},
-                                  "notices": [], "problems": []}
-        failed = False
-        for kind, service, call in (("doi", "crossref", client.crossref), ("pmid", "pubmed", client.pubmed),
-                                    ("nct", "clinicaltrials", client.clinicaltrials)):
-            if kind not in ids:
-                continue
-            query = entry.get("doi").strip() if kind == "doi" else ids[kind]  # DOIs as written
-            try:
-                data = call(query)
-            except NotFound as exc:
-                record["problems"].append(f"{kind} {ids[kind]}: {exc}")
-                out.append(finding("online.not-found", entry.file, entry.line, f"{key}: {kind} {ids[kind]}: {exc}"))
-                continue
-            except OnlineError as exc:
-                failed = True
-                if str(exc) not in reported_down:
-                    reported_down.add(str(exc))
-                    out.append(finding("online.unavailable", entry.file, entry.line, f"{key}: {kind}: {exc}"))
-                continue
-            record["records"][service] = data
-            record["notices"].extend(data.get("notices", []))
-            if service in ("crossref", "pubmed"):
-                bad, journal_bad = compare(entry, data)
-                for text in bad:
-                    out.append(finding("online.mismatch", entry.file, entry.line, f"{key}: {service}: {text}"))
-                for text in journal_bad:
-                    out.append(finding("online.journal-mismatch", entry.file, entry.line, f"{key}: {service}: {text}"))
-        for notice in record["notices"]:
-            out.append(finding("online.retracted", entry.file, entry.line,
-                               f"{key}: {notice.get('type')} ({notice.get('relation')} {notice.get('doi', '')})".rstrip()))
+    pending = [(key, entry, ids) for key, entry in entries.items() if (ids := entry_identifiers(entry))]
+    for position, (key, entry, ids) in enumerate(pending):
+        try:
+            with client.deadline(what=key):
+                record, findings, failed = _verify_one(key, entry, ids, client, today, reported_down)
+        except DeadlineExceeded as exc:
+            # Only the run's deadline escapes _verify_one: stop, say what was left unchecked.
+            left = [k for k, _, _ in pending[position:]]
+            out.append(finding("online.unavailable", entry.file, entry.line,
+                               f"{key}: {exc}; {len(left)} reference(s) not checked: {', '.join(left[:10])}"
+                               + (" ..." if len(left) > 10 else "")))
+            lock.update({k: old_lock[k] for k in left if k in old_lock})
+            break
+        out.extend(findings)
         if failed:
             if key in old_lock:
                 lock[key] = old_lock[key]  # keep what we knew; nothing new was learnt
             continue
-        record["status"] = ("retracted" if record["notices"] else "not-found" if record["problems"] else "verified")
         lock[key] = record
     return out, lock
+
+
+def _verify_one(key: str, entry: BibEntry, ids: dict[str, str], client: Client, today: dt.date,
+                reported_down: set[str]) -> tuple[dict[str, Any], list[Finding], bool]:
+    """(lock record, findings, failed) for one reference."""
+    out: list[Finding] = []
+    record: dict[str, Any] = {"identifiers": ids, "retrieved": today.isoformat(), "records": {},
+                              "notices": [], "problems": [], "mismatches": []}
+    failed = False
+    for kind, service, call in (("doi", "crossref", client.crossref), ("pmid", "pubmed", client.pubmed),
+                                ("nct", "clinicaltrials", client.clinicaltrials)):
+        if kind not in ids:
+            continue
+        query = entry.get("doi").strip() if kind == "doi" else ids[kind]  # DOIs as written
+        try:
+            data = call(query)
+        except NotFound as exc:
+            record["problems"].append(f"{kind} {ids[kind]}: {exc}")
+            out.append(finding("online.not-found", entry.file, entry.line, f"{key}: {kind} {ids[kind]}: {exc}"))
+            continue
+        except MalformedRecord as exc:
+            failed = True
+            out.append(finding("online.malformed", entry.file, entry.line, f"{key}: {kind} {ids[kind]}: {exc}"))
+            continue
+        except DeadlineExceeded as exc:
+            if exc.run:
+                raise
+            failed = True
+            out.append(finding("online.unavailable", entry.file, entry.line, f"{key}: {kind}: {exc}"))
+            break  # this reference's time is up
+        except OnlineError as exc:
+            failed = True
+            if str(exc) not in reported_down:
+                reported_down.add(str(exc))
+                out.append(finding("online.unavailable", entry.file, entry.line, f"{key}: {kind}: {exc}"))
+            continue
+        record["records"][service] = data
+        record["notices"].extend(data.get("notices", []))
+        if service in ("crossref", "pubmed"):
+            bad, journal_bad = compare(entry, data)
+            record["mismatches"].extend(f"{service}: {text}" for text in bad)
+            for text in bad:
+                out.append(finding("online.mismatch", entry.file, entry.line, f"{key}: {service}: {text}"))
+            for text in journal_bad:
+                out.append(finding("online.journal-mismatch", entry.file, entry.line, f"{key}: {service}: {text}"))
+    for notice in record["notices"]:
+        out.append(finding("online.retracted", entry.file, entry.line,
+                           f"{key}: {notice.get('type')} ({notice.get('relation')} {notice.get('doi', '')})".rstrip()))
+    record["status"] = ("retracted" if record["notices"] else "not-found" if record["problems"]
+                        else "mismatch" if record["mismatches"] else "verified")
+    return record, out, failed
 
 
 def write_lock(path: Path, entries: dict[str, Any]) -> None:
     data = {"format": LOCK_FORMAT, "generator": "guideline check --online",
             "entries": {k: entries[k] for k in sorted(entries)}}
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+    # Atomic: a run killed mid-write leaves the old lock or the complete new one.
+    write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")

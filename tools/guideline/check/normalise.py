@@ -43,3 +43,38 @@ def first_difference(quote: str, text: str) -> int:
         else:
             hi = mid - 1
     return lo
+
+
+def _joins(a: str, b: str) -> bool:
+    """True when ``a`` followed by ``b`` is inside one word or number.
+
+    Letters and digits join (``45`` + ``2`` is 452, ``ample`` after ``S`` is mid-word), and
+    a decimal separator between digits joins (``63`` before ``.0``). Wide CJK characters
+    do not join: Chinese has no spaces between words, so any run of it may be quoted."""
+    def wordish(c: str) -> bool:
+        return (c.isalnum() or c == "_") and (c.isdigit() or unicodedata.east_asian_width(c) not in "WF")
+    return wordish(a) and wordish(b)
+
+
+def find_quote(quote: str, text: str) -> int:
+    """Position of ``quote`` in ``text`` (both normalised) on word and number boundaries, or -1.
+
+    "Sample size 45" does not match "Sample size 452", nor "ample size 45" match "Sample
+    size 45"; "was 6" does not match "was 6.3". A quote that begins or ends with
+    punctuation or a space is bounded by it."""
+    if not quote:
+        return 0
+    start = text.find(quote)
+    while start != -1:
+        end = start + len(quote)
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        ok = not (before and _joins(before, quote[0])) and not (after and _joins(quote[-1], after))
+        if ok and quote[-1].isdigit() and after in ".," and text[end + 1:end + 2].isdigit():
+            ok = False  # a decimal cut short: 6 of 6.3
+        if ok and quote[0].isdigit() and before in ".," and start >= 2 and text[start - 2].isdigit():
+            ok = False  # the decimals of a number: 3 of 6.3
+        if ok:
+            return start
+        start = text.find(quote, start + 1)
+    return -1

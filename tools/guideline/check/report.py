@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -13,6 +14,15 @@ from .findings import SEVERITIES
 from .rules import RULES
 
 FORMATS = ("text", "json", "sarif", "junit")
+# Characters XML 1.0 forbids (and C1 controls, which terminals obey): a finding quotes user
+# input (a cite key, a title), which may hold any of them.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (and lone surrogates) shown as ``\\xNN`` escapes."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                            else f"\\u{ord(m.group()):04x}", text)
 
 
 def _assertions(summary: dict) -> str:
@@ -50,13 +60,13 @@ def render_text(result: Result, min_severity: str = "info") -> str:
         lines.append(file)
         for rule in sorted(grouped[file]):
             items = grouped[file][rule]
-            lines.append(f"  [{rule}] {items[0].severity}: {RULES[rule].summary if rule in RULES else ''}")
+            lines.append(f"  [{rule}] {items[0].severity}: {RULES[rule].summary if rule in RULES else 'reported by the Sphinx build'}")
             for f in items:
                 lines.append(f"    {f.location()}: [{f.rule}] {f.message}")
             if items[0].hint:
                 lines.append(f"    hint: {items[0].hint}")
     lines.append(summary_line(result))
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 def render_json(result: Result) -> str:
@@ -93,21 +103,23 @@ def render_junit(result: Result, fail_on: str = "error") -> str:
         by_rule[f.rule].append(f)
     suites = ET.Element("testsuites", name="guideline check")
     total = failures = 0
-    for rule in RULES.values():
-        items = by_rule.get(rule.id, [])
+    # Every validator rule, then the rules of findings from the Sphinx read (e.g. schema violations).
+    names = list(RULES) + sorted(set(by_rule) - set(RULES))
+    for rule_id in names:
+        items = by_rule.get(rule_id, [])
         failed = [f for f in items if SEVERITIES.index(f.severity) >= rank]
-        suite = ET.SubElement(suites, "testsuite", name=rule.id, tests=str(max(1, len(items))),
+        suite = ET.SubElement(suites, "testsuite", name=printable(rule_id), tests=str(max(1, len(items))),
                               failures=str(len(failed)), errors="0", skipped="0")
         if not items:
-            ET.SubElement(suite, "testcase", classname=rule.id, name=rule.summary)
+            ET.SubElement(suite, "testcase", classname=rule_id, name=RULES[rule_id].summary)
         for f in items:
-            case = ET.SubElement(suite, "testcase", classname=rule.id, name=f.location(), file=f.file,
-                                 line=str(f.line))
+            case = ET.SubElement(suite, "testcase", classname=printable(rule_id), name=printable(f.location()),
+                                 file=printable(f.file), line=str(f.line))
             if SEVERITIES.index(f.severity) >= rank:
-                node = ET.SubElement(case, "failure", message=f.message, type=f.severity)
-                node.text = f"{f}\nhint: {f.hint}" if f.hint else str(f)
+                node = ET.SubElement(case, "failure", message=printable(f.message), type=f.severity)
+                node.text = printable(f"{f}\nhint: {f.hint}" if f.hint else str(f))
             else:
-                ET.SubElement(case, "system-out").text = str(f)
+                ET.SubElement(case, "system-out").text = printable(str(f))
         total += max(1, len(items))
         failures += len(failed)
     suites.set("tests", str(total))

@@ -300,6 +300,27 @@ _add(
 )
 
 
+# Rules added for hostile input (issue 9): bounded .bib parsing, registries that answer badly,
+# the Sphinx read phase that `guideline check` shares with the build.
+_add(
+    Rule("bib.limit", "error",
+         "the .bib file exceeds a parsing limit (file size, field length after @string expansion, brace nesting)",
+         "Shorten the field or the file; @string macros that double themselves are refused before they grow.",
+         '@string{a = "xxxxxxxx"}\n@string{b = a # a}\n@string{c = b # b}\n... (doubling to 134 MB)',
+         '@string{nejm = "N Engl J Med"}'),
+    Rule("lock.mismatch", "error", "the lock records that the registry contradicted the entry",
+         "Correct the entry from the registry record, then re-run `guideline check --online`.",
+         "lock: Moreau2022 status mismatch (crossref: volume 388 vs 387)", "lock: Moreau2022 status verified", "text"),
+    Rule("online.malformed", "error",
+         "a registry answered with a record the checker cannot use (wrong shape, malformed field, too large)",
+         "Nothing was learnt about this reference: retry later; if it persists, report it to the registry.",
+         'Crossref: "issued": {"date-parts": [["x"]]}', 'Crossref: "issued": {"date-parts": [[2022, 8, 11]]}', "text"),
+    Rule("build.aborted", "error", "the Sphinx read of docs/ stopped before it finished (configuration or extension error)",
+         "Fix the problem named in the message; `guideline build` stops on it too.",
+         "docs/conf.py: extensions = [\"no_such_extension\"]", "docs/conf.py as shipped", "text"),
+)
+
+
 def finding(rule_id: str, file: str, line: int, message: str, hint: str | None = None,
             severity: str | None = None) -> Finding:
     rule = RULES[rule_id]

@@ -38,41 +38,60 @@ def build_cmd(edition_id: str, verbose: bool) -> None:
     click.echo(f"{result.outcome} {result.path} in {time.perf_counter() - started:.1f} s: "
                f"{counts.get('recommendations', 0)} recommendations, {counts.get('claims', 0)} claims, "
                f"{counts.get('sources', 0)} sources, {counts.get('references', 0)} references")
+    if result.sealed:
+        click.echo(f"sealed edition {edition_id} in docs/editions.lock.json (renderer "
+                   f"{result.manifest['renderer']['id']}): commit that file with the registry")
 
 
 @edition.command("list")
 def list_cmd() -> None:
     """The registered editions, oldest first: id, date, status, commit."""
-    from . import registry
+    from . import registry, seal
 
-    for item in registry.load(find_project().root):
+    root = find_project().root
+    editions = registry.load(root)
+    seal.check_registry(seal.load(root), editions)
+    for item in editions:
         click.echo(f"{item.id}\t{item.date}\t{item.status}\t{item.commit[:12]}")
 
 
 @edition.command("verify")
 @click.argument("edition_id")
 def verify_cmd(edition_id: str) -> None:
-    """Check every file of a built edition against its manifest (exit 1 on any difference)."""
-    from .registry import validate_id
-    from .verify import verify
+    """Check a built edition: every file against manifest.json, a final one against its seal.
 
-    validate_id(edition_id, "<command line>")
-    folder = find_project().build / "editions" / edition_id
-    report = verify(folder, edition_id)
+    Reports modified, missing and extra files, symlinks, empty folders, and any
+    disagreement with docs/editions.toml or docs/editions.lock.json (exit 1).
+    """
+    from . import locks, registry, seal
+    from .verify import check
+
+    registry.validate_id(edition_id, "<command line>")
+    root = find_project().root
+    editions = registry.load(root)
+    sealed = seal.load(root)
+    seal.check_registry(sealed, editions)
+    edition = registry.get(editions, edition_id)  # the registry says what the folder should be
+    with locks.reading(root, edition_id):
+        report = check(root, edition, sealed)
     for line in report.lines():
         click.echo(f"build/editions/{edition_id}: {line}")
     if not report.clean:
-        click.echo(f"edition {edition_id}: {len(report.modified)} modified, {len(report.missing)} missing, "
-                   f"{len(report.extra)} extra file(s)", err=True)
+        click.echo(f"build/editions/{edition_id}: [{report.rule}] edition {edition_id}: {len(report.modified)} modified, "
+                   f"{len(report.missing)} missing, {len(report.extra)} extra file(s), "
+                   f"{len(report.symlinks)} symlink(s), {len(report.empty_folders)} empty folder(s), "
+                   f"{len(report.seal)} seal finding(s)", err=True)
         sys.exit(1)
-    click.echo(f"edition {edition_id}: {report.checked} files verified")
+    sealed_note = ", sealed" if edition.final else ""
+    click.echo(f"edition {edition_id}: {report.checked} files verified{sealed_note}")
 
 
 def _needs_source(project, ref: str) -> tuple[str, dict]:
     """An edition id (its built needs.json, or its commit) or a path to a needs.json."""
     from . import diff as diffmod
     from . import registry
-    from .build import needs_of_commit, tmp_root
+    from .build import needs_of_commit
+    from .locks import work_folder
 
     path = Path(ref)
     if path.suffix == ".json" or path.is_file():
@@ -81,16 +100,9 @@ def _needs_source(project, ref: str) -> tuple[str, dict]:
     built = project.build / "editions" / ref / "needs.json"
     if built.is_file():
         return ref, diffmod.load(built)
-    import shutil
-    import tempfile
-
     edition = registry.get(registry.load(project.root), ref)
-    tmp_root(project.root).mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="diff.", dir=tmp_root(project.root)))
-    try:
+    with work_folder(project.root) as work:
         return ref, needs_of_commit(project.root, edition, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 @edition.command("diff")
@@ -127,7 +139,7 @@ def pdf_cmd(out: Path | None, name: str | None, handout: bool, verbose: bool) ->
 
     project = find_project()
     info = current_edition(project.docs)
-    target = out or project.build / "pdf"
+    target = _output_folder(out) if out else project.build / "pdf"
     target.mkdir(parents=True, exist_ok=True)
     stem = name or (info["id"] if info["id"] != "unreleased" else "guideline")
     with tempfile.TemporaryDirectory(prefix=".pdf-content.", dir=target) as tmp:
@@ -136,6 +148,14 @@ def pdf_cmd(out: Path | None, name: str | None, handout: bool, verbose: bool) ->
         paths = build_pdfs(content, target, stem, edition=edition, handout=handout, quiet=not verbose)
     for path in paths.values():
         click.echo(f"wrote {path}")
+
+
+def _output_folder(out: Path) -> Path:
+    """``-o``: made with its parents, as ``guideline build -o`` does; unwritable is a finding, not a traceback."""
+    from ..build import check_output
+
+    check_output(out)
+    return out
 
 
 @click.command("site")
@@ -147,7 +167,7 @@ def site(out: Path | None) -> None:
 
     project = find_project()
     started = time.perf_counter()
-    result = assemble(project.root, out)
+    result = assemble(project.root, out, log=lambda msg: click.echo(msg, err=True))
     click.echo(f"site {result['path']}: editions {', '.join(result['editions'])}; latest "
                f"{result['latest'] or '-'}; banner on {result['bannered_pages']} page(s); "
                f"{time.perf_counter() - started:.2f} s")

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from ..atomic import write_atomic
+from ..errors import GuidelineError
 
 MANIFEST = "manifest.json"
 PACKAGES = ("living-guideline", "sphinx", "sphinx-needs", "myst-parser", "sphinxcontrib-bibtex", "pybtex",
@@ -27,12 +31,41 @@ def sha256(path: Path) -> str:
 
 
 def file_hashes(folder: Path) -> dict[str, str]:
-    """sha256 of every file below ``folder`` (POSIX relative paths), the manifest excluded."""
+    """sha256 of every regular file below ``folder`` (POSIX relative paths), the manifest excluded.
+
+    Symlinks are never followed (an edition holds files only): :func:`oddities` lists them.
+    """
     out = {}
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.relative_to(folder).as_posix() != MANIFEST:
-            out[path.relative_to(folder).as_posix()] = sha256(path)
+        if path.is_symlink() or not path.is_file():
+            continue
+        rel = path.relative_to(folder).as_posix()
+        if rel != MANIFEST:
+            out[rel] = sha256(path)
     return out
+
+
+def oddities(folder: Path) -> dict[str, list[str]]:
+    """What an edition folder must not hold: symlinks, empty folders, anything but files and folders."""
+    found: dict[str, list[str]] = {"symlinks": [], "empty_folders": [], "special": []}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            found["symlinks"].append(f"{rel} -> {os.readlink(path)}")
+        elif path.is_dir():
+            if not any(path.iterdir()):
+                found["empty_folders"].append(rel)
+        elif not path.is_file():
+            found["special"].append(rel)
+    return found
+
+
+def prune_empty_folders(folder: Path) -> None:
+    """Empty folders carry nothing and cannot be hashed: an edition holds none (verify reports any)."""
+    for path in sorted((p for p in folder.rglob("*") if p.is_dir() and not p.is_symlink()),
+                       key=lambda p: len(p.parts), reverse=True):
+        if not any(path.iterdir()):
+            path.rmdir()
 
 
 def versions() -> dict[str, str]:
@@ -82,12 +115,33 @@ def bib_keys(bibfile: Path) -> set[str] | None:
 def write(folder: Path, data: dict[str, Any]) -> Path:
     data = {**data, "files": file_hashes(folder)}
     path = folder / MANIFEST
-    path.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     return path
 
 
-def read(folder: Path) -> dict[str, Any] | None:
+def read(folder: Path, shown: str | None = None) -> dict[str, Any] | None:
+    """The manifest of a built edition, None when there is none; a clear error when it is unreadable."""
     path = folder / MANIFEST
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise _unreadable(path, shown, 0, "is not a regular file")
     if not path.is_file():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    raw = path.read_bytes()
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise _unreadable(path, shown, raw[:exc.start].count(b"\n") + 1,
+                          f"is not UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+    except json.JSONDecodeError as exc:
+        raise _unreadable(path, shown, exc.lineno, f"is not valid JSON ({exc.msg})") from None
+    files = data.get("files") if isinstance(data, dict) else None
+    edition = data.get("edition") if isinstance(data, dict) else None
+    if not (isinstance(files, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())
+            and isinstance(edition, dict)):
+        raise _unreadable(path, shown, 1, 'lacks "edition" or a "files" map of path -> sha256')
+    return data
+
+
+def _unreadable(path: Path, shown: str | None, line: int, why: str) -> GuidelineError:
+    return GuidelineError(shown or str(path), line, "edition.bad-manifest", f"manifest.json {why}",
+                          "the edition is damaged: move its folder away and build it again")

@@ -29,6 +29,7 @@ from typing import Any
 
 from ..build import parse_warnings
 from ..errors import GuidelineError
+from .reproducible import pinned_pdf_render, source_date_epoch
 
 HANDOUT_DOC = "_edition_handout"
 HANDOUT_PAGE = """---
@@ -109,7 +110,10 @@ def _simplepdf(docs: Path, workdir: Path, doctrees: Path, file_name: str, kind: 
         app = Sphinx(str(docs), str(docs), str(outdir), str(doctrees), "simplepdf",
                      confoverrides=confoverrides, status=status, warning=warnings,
                      freshenv=False, warningiserror=False, keep_going=True)
-        app.build()
+        # Pinned only around the build, after Sphinx has read its configuration (reproducible.py).
+        epoch = source_date_epoch(overrides.get("guideline_edition_date"))
+        with pinned_pdf_render(epoch, workdir / f"{kind}-render"):
+            app.build()
     findings = parse_warnings(warnings.getvalue())
     if findings:
         raise GuidelineError(str(docs), 0, "pdf.failed",

@@ -7,9 +7,14 @@
 - every HTML page of any other edition carries a banner linking to the same
   page of the newest final edition (or its start page when the page is gone).
 
-Files are hard-linked from build/editions/ where possible (fast, no copy);
-rewritten pages are new files, so the editions themselves stay untouched.
-Assembled in a temporary folder and renamed into place.
+Only editions listed in the registry are published, with the registry's date
+and status, and each must pass ``verify.check`` (its manifest and, when final,
+its seal) or nothing is published. Files are copied, never hard-linked: a hard
+link would make an edit of ``build/site/latest/...`` an edit of the final
+edition itself. Assembled in a temporary folder beside the output and renamed
+into place; an existing output folder is replaced only when it is a site this
+command made (it carries ``.guideline-site``), so ``-o docs`` cannot delete
+anything else.
 """
 
 from __future__ import annotations
@@ -19,40 +24,54 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import GuidelineError
-from . import manifest, registry
+from . import locks, manifest, registry, seal, verify
 
 BANNER_MARK = 'class="edition-banner"'
 _BODY = re.compile(r"<body[^>]*>", re.IGNORECASE)
 
 
-def built_editions(root: Path) -> list[dict]:
-    """Manifests of the built editions, oldest first (hidden and partial folders ignored)."""
+SITE_MARK = ".guideline-site"
+
+
+def built_editions(root: Path, log: Callable[[str], None] | None = None, copy_into: Path | None = None) -> list[dict]:
+    """The registered editions that are built, oldest first, each verified (hidden folders ignored).
+
+    Status, date and summary come from the registry, never from a file under build/. ``copy_into``:
+    each edition's files are also copied there, under the same read lock as its verification, so
+    what is copied is what was verified.
+    """
     base = root / "build" / "editions"
+    editions = registry.load(root)
+    sealed = seal.load(root)
+    seal.check_registry(sealed, editions)
     found = []
-    if base.is_dir():
-        for entry in base.iterdir():
-            if entry.name.startswith(".") or not registry.ID_PATTERN.match(entry.name):
-                continue
-            data = manifest.read(entry)
-            if data:
-                found.append({**data["edition"], "path": entry, "files": data["files"]})
-    return sorted(found, key=lambda e: tuple(int(x) for x in e["id"].split(".")))
-
-
-def _link_tree(src: Path, dest: Path) -> None:
-    for path in src.rglob("*"):
-        target = dest / path.relative_to(src)
-        if path.is_dir():
-            target.mkdir(parents=True, exist_ok=True)
+    for edition in editions:
+        folder = base / edition.id
+        if not folder.is_dir() or folder.is_symlink():
             continue
+        with locks.reading(root, edition.id, log):
+            report = verify.check(root, edition, sealed, folder)
+            if not report.clean:
+                raise GuidelineError(f"build/editions/{edition.id}", 0, report.rule,
+                                     f"edition {edition.id} fails verification and is not published: {report.summary()}",
+                                     f"guideline edition verify {edition.id}; move the folder away and build it again")
+            data = manifest.read(folder) or {}
+            if copy_into is not None:
+                _copy_tree(folder, copy_into / edition.id, data["files"])
+        found.append({**edition.as_dict(), "path": folder, "files": data["files"]})
+    return found
+
+
+def _copy_tree(src: Path, dest: Path, files: dict[str, str]) -> None:
+    """Copy exactly the verified files (new inodes: the site never shares a file with an edition)."""
+    for rel in [*sorted(files), manifest.MANIFEST]:
+        target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(path, target)
-        except OSError:
-            shutil.copy2(path, target)
+        shutil.copyfile(src / rel, target)
 
 
 def banner(edition: dict, latest: dict, href: str) -> str:
@@ -83,7 +102,6 @@ def _add_banners(site: Path, edition: dict, latest: dict) -> int:
         if not match:
             continue
         text = text[:match.end()] + banner(edition, latest, href) + text[match.end():]
-        page.unlink()  # a hard link: write a new file, never through the link into the edition
         page.write_text(text, encoding="utf-8")
         pages += 1
     return pages
@@ -123,31 +141,39 @@ th{{background:#eef3f8}}.note{{background:#fbeff1;border-left:4px solid #b00020;
 """
 
 
-def assemble(root: Path, out: Path | None = None) -> dict:
+def _check_out(out: Path) -> None:
+    """An existing output folder must be an earlier site (missing folders are made, as by ``build -o``)."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise GuidelineError(str(out), 0, "usage.not-a-site", f"{out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / SITE_MARK).is_file():
+        raise GuidelineError(str(out), 0, "usage.not-a-site",
+                             f"{out} is not empty and is not a site made by `guideline site`; it is left alone",
+                             "give -o a new or empty folder (the site replaces the whole folder)")
+
+
+def assemble(root: Path, out: Path | None = None, log: Callable[[str], None] | None = None) -> dict:
     """Build the site into ``out`` (default build/site); returns what it holds."""
-    editions = built_editions(root)
-    if not editions:
-        raise GuidelineError("build/editions", 0, "site.no-editions", "no built edition to publish",
-                             "guideline edition build <id> first")
-    try:
-        summaries = {e.id: e.summary for e in registry.load(root)}
-    except GuidelineError:
-        summaries = {}
-    finals = [e for e in editions if e["status"] == "final"]
-    latest = finals[-1] if finals else None
     out = out or root / "build" / "site"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}.", dir=out.parent))
+    _check_out(out)
+    from ..build import check_output
+
+    check_output(out)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        for ed in editions:
-            _link_tree(ed["path"], work / ed["id"])
+        editions = built_editions(root, log, copy_into=work)
+        if not editions:
+            raise GuidelineError("build/editions", 0, "site.no-editions", "no built edition to publish",
+                                 "guideline edition build <id> first")
+        finals = [e for e in editions if e["status"] == "final"]
+        latest = finals[-1] if finals else None
         bannered = 0
         if latest:
             for ed in editions:
                 if ed["id"] != latest["id"]:
                     bannered += _add_banners(work, ed, latest)
-            _link_tree(work / latest["id"], work / "latest")
-        (work / "index.html").write_text(_landing(editions, latest, summaries), encoding="utf-8")
+            shutil.copytree(work / latest["id"], work / "latest")
+        (work / "index.html").write_text(_landing(editions, latest, {}), encoding="utf-8")
+        (work / SITE_MARK).write_text("made by guideline site; replaced whole by the next run\n", encoding="utf-8")
         aside = out.parent / f".{out.name}.previous"
         shutil.rmtree(aside, ignore_errors=True)
         if out.exists():

@@ -39,8 +39,12 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import ExtensionError
+from sphinx.util import logging
 
 INDEX_ATTR = "_guideline_citations_by_key"
+REFUSED_ATTR = "guideline_bib_refused"  # app attribute: a .bib was refused (bib.limit reported)
+LIMITS_KEY = "guideline_bib_limits_passed"  # env attribute: {path: (mtime_ns, size)} that passed
+logger = logging.getLogger(__name__)
 
 
 # -- 1. plugin look-ups --------------------------------------------------------
@@ -164,6 +168,41 @@ def _keep_formatted(app: Sphinx, env: BuildEnvironment) -> None:
     _formatted["previous"] = {}
 
 
+# -- 5. limits before sphinxcontrib-bibtex parses -----------------------------------------
+
+def _check_bib_limits(app: Sphinx) -> None:
+    """The validator's limit check (:func:`guideline.check.bibfile.check_limits`) on every
+    bibtex file, before sphinxcontrib-bibtex parses them (its handler runs at priority 500).
+    Files unchanged since they last passed are not scanned again."""
+    from pathlib import Path
+
+    from ..check.bibfile import check_limits
+
+    passed = getattr(app.env, LIMITS_KEY, None) or {}
+    keep = []
+    for name in app.config.bibtex_bibfiles or []:
+        path = (Path(app.confdir) / name).resolve()
+        try:
+            stamp = (path.stat().st_mtime_ns, path.stat().st_size)
+        except OSError:
+            stamp = None  # sphinxcontrib-bibtex reports a missing file
+        findings = [] if stamp is None or passed.get(str(path)) == stamp else check_limits(path)
+        for f in findings:
+            logger.warning(f.message, type="bib", subtype="limit", location=f"{path}:{f.line}" if f.line else str(path))
+        if findings:
+            continue
+        if stamp is not None:
+            passed[str(path)] = stamp
+        keep.append(name)
+    setattr(app.env, LIMITS_KEY, passed)
+    if len(keep) < len(app.config.bibtex_bibfiles or []):
+        # The refused file is never handed to pybtex. The build goes on and fails on the
+        # warning above (-W); its citations are not reported once each as unknown keys.
+        app.config.bibtex_bibfiles = keep
+        app.config.suppress_warnings = [*app.config.suppress_warnings, "bibtex.key_not_found"]
+        setattr(app, REFUSED_ATTR, True)
+
+
 # -- switching on and off --------------------------------------------------------------
 
 def install() -> None:
@@ -210,6 +249,8 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("guideline_bib_cache", True, "", types=(bool,))
     app.connect("config-inited", _on_config_inited)
+    # Before sphinxcontrib-bibtex's builder-inited handler (priority 500) parses the files.
+    app.connect("builder-inited", _check_bib_limits, priority=400)
     # After sphinxcontrib-bibtex's own env-updated handler (priority 500) formats the citations.
     app.connect("env-updated", _index_citations, priority=900)
     app.connect("env-before-read-docs", _load_formatted)

@@ -161,7 +161,8 @@ def _from_registry(docs: Path, edition: str) -> dict[str, str]:
     except (OSError, ValueError):
         return {}
     for entry in data.get("edition", []):
-        if isinstance(entry, dict) and str(entry.get("id")) == edition:
+        # Only the canonical spelling (a TOML string): a float 2026.10 must not pass for "2026.1".
+        if isinstance(entry, dict) and entry.get("id") == edition:
             return {"date": str(entry.get("date", "")), "status": str(entry.get("status", "")),
                     "summary": " ".join(str(entry.get("summary", "")).split())}
     return {}

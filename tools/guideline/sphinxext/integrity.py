@@ -85,22 +85,33 @@ def _to_need(app: Sphinx, root: Path, item: Any) -> Any:
                 fields, links, docname, file, int(need.get("lineno") or 0), str(need.get("content") or ""))
 
 
-def run_integrity(app: Sphinx) -> Any:
+def collected(app: Sphinx) -> tuple[list[Any], list[Any], list[Any], int]:
+    """(needs, citations, findings from the sources, documents) as this Sphinx run collected them.
+
+    The in-build check and ``guideline check`` (:mod:`guideline.check.sphinx_read`) both
+    hand exactly this to the validator engine."""
     from sphinx_needs.data import SphinxNeedsData
 
-    from ..check.engine import Options, check_collected
     from ..check.findings import Finding
     from ..check.needs_source import Citation
+
+    root = _root(app)
+    needs = [_to_need(app, root, item) for item in SphinxNeedsData(app.env).get_needs_view().values()]
+    docs = _data(app.env)
+    citations = [Citation(*c) for d in sorted(docs) for c in docs[d]["citations"]]
+    extra = [Finding.from_dict(f) for d in sorted(docs) for f in docs[d]["findings"]]
+    return needs, citations, extra, len(app.env.found_docs)
+
+
+def run_integrity(app: Sphinx) -> Any:
+    from ..check.engine import Options, check_collected
 
     root = _root(app)
     opts = Options(root=root, docs=Path(app.srcdir),
                    bibs=[Path(app.confdir) / b for b in getattr(app.config, "bibtex_bibfiles", [])],
                    lock=root / app.config.guideline_lockfile)
-    needs = [_to_need(app, root, item) for item in SphinxNeedsData(app.env).get_needs_view().values()]
-    docs = _data(app.env)
-    citations = [Citation(*c) for d in sorted(docs) for c in docs[d]["citations"]]
-    extra = [Finding.from_dict(f) for d in sorted(docs) for f in docs[d]["findings"]]
-    return check_collected(opts, needs, citations, extra, documents=len(app.env.found_docs))
+    needs, citations, extra, documents = collected(app)
+    return check_collected(opts, needs, citations, extra, documents=documents)
 
 
 def _write_started(app: Sphinx, builder: Any) -> None:
@@ -114,7 +125,12 @@ def _write_started(app: Sphinx, builder: Any) -> None:
         return
     setattr(app, RESULT_ATTR, result)
     root = _root(app)
+    from .bibcache import REFUSED_ATTR
+
+    refused = getattr(app, REFUSED_ATTR, False)
     for f in result.findings:
+        if refused and f.rule == "bib.limit":
+            continue  # already reported where the build refused the file (bibcache)
         if f.severity == "error":
             path = root / f.file
             logger.warning(f"[{f.rule}] {f.message}", type="guideline", subtype=f.rule,

@@ -56,7 +56,7 @@ def pubmed_search(client: Client, term: str, since: dt.date, until: dt.date, pag
         params = _pubmed_params(client, term=term, datetype="edat", mindate=since.strftime("%Y/%m/%d"),
                                 maxdate=until.strftime("%Y/%m/%d"), retstart=str(page * page_size),
                                 retmax=str(page_size))
-        result = (client.get_json("pubmed", url, params) or {}).get("esearchresult")
+        result = (client.get_json(url, params, service="pubmed") or {}).get("esearchresult")
         if not isinstance(result, dict):
             raise OnlineError("PubMed esearch answered without an esearchresult")
         if result.get("ERROR"):
@@ -75,7 +75,7 @@ def pubmed_summaries(client: Client, pmids: list[str]) -> dict[str, dict[str, An
     out: dict[str, dict[str, Any]] = {}
     for start in range(0, len(pmids), ESUMMARY_BATCH):
         batch = pmids[start:start + ESUMMARY_BATCH]
-        result = (client.get_json("pubmed", url, _pubmed_params(client, id=",".join(batch))) or {}).get("result")
+        result = (client.get_json(url, _pubmed_params(client, id=",".join(batch)), service="pubmed") or {}).get("result")
         if not isinstance(result, dict):
             raise OnlineError("PubMed esummary answered without a result")
         for pmid in batch:
@@ -106,7 +106,7 @@ def ctgov_search(client: Client, query: CtgovQuery, since: dt.date, page_size: i
     studies: list[dict[str, Any]] = []
     token = None
     for _ in range(max_pages):
-        data = client.get_json("ctgov", url, {**params, "pageToken": token} if token else params)
+        data = client.get_json(url, {**params, "pageToken": token} if token else params, service="ctgov")
         if not isinstance(data, dict) or not isinstance(data.get("studies", []), list):
             raise OnlineError("ClinicalTrials.gov answered without a list of studies")
         studies.extend(s for s in (study_record(raw) for raw in data.get("studies") or []) if s["nct"])
@@ -117,7 +117,7 @@ def ctgov_search(client: Client, query: CtgovQuery, since: dt.date, page_size: i
 
 
 def ctgov_study(client: Client, nct: str) -> dict[str, Any]:
-    data = client.get_json("ctgov", f"{client.config.ctgov_url}/studies/{nct}")
+    data = client.get_json(f"{client.config.ctgov_url}/studies/{nct}", service="ctgov")
     record = study_record(data if isinstance(data, dict) else {})
     if not record["nct"]:
         raise OnlineError(f"ClinicalTrials.gov answered without the study {nct}")
@@ -142,7 +142,7 @@ def study_record(raw: dict[str, Any]) -> dict[str, Any]:
 
 def crossref_updates(client: Client, doi: str) -> tuple[str, list[dict[str, str]]]:
     """The work's title and its update notices (retraction, withdrawal, concern, correction)."""
-    data = client.get_json("crossref", f"{client.config.crossref_url}/works/{quote(doi, safe='/():;')}")
+    data = client.get_json(f"{client.config.crossref_url}/works/{quote(doi, safe='/():;')}", service="crossref")
     message = data.get("message") if isinstance(data, dict) else None
     if not isinstance(message, dict):
         raise OnlineError("Crossref answered without a 'message' record")

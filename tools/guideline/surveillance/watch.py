@@ -209,7 +209,11 @@ class Watcher:
                 label = {"pubmed": "PubMed", "ctgov": "ClinicalTrials.gov", "crossref": "Crossref"}[registry]
                 self.progress(f"[{index}/{total}] {search_id}: {label} ...")
                 try:
-                    result = call()
+                    if registry == "crossref":  # one request per cited identifier: bounded by the run's deadline
+                        result = call()
+                    else:  # one saved query: bounded like one reference of `guideline check --online`
+                        with self.client.deadline(what=f"the {label} query of {search_id}"):
+                            result = call()
                 except (OnlineError, registries.Truncated) as exc:
                     ok = False
                     message = f"{search_id}: {label}: {exc}"
