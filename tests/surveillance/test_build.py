@@ -68,7 +68,8 @@ def test_a_retraction_fails_the_build_and_marks_every_recommendation_resting_on_
     notices = re.findall(r'<div class="evidence-changed docutils container">(.*?)</div>', index, re.S)
     assert len(notices) == 2  # REC_TEC_01 and REC_TEC_02 rest on moreau2022; REC_CRS_01 does not
     assert "Evidence changed since last review:" in notices[0]
-    assert "the cited work moreau2022 was retracted" in text_of(notices[0])
+    assert "the cited work doi:10.1056/nejmoa2203478 was retracted" in text_of(notices[0])
+    assert "moreau2022" not in text_of(notices[0])  # readers never see a bib key
     assert 'href="surveillance.html#surv-doi-10-1056-nejmoa2203478-retraction-10-1056-nejmx2600001"' in notices[0]
     # Each notice sits inside its recommendation's card, after the recommendation's text.
     for rec_id, text in (("REC_TEC_01", "Offer teclistamab"), ("REC_TEC_02", "Monitor step-up dosing.")):
@@ -81,8 +82,8 @@ def test_a_retraction_fails_the_build_and_marks_every_recommendation_resting_on_
     assert "Hits awaiting triage Hit Kind Title Date Found Search PMID:41000005 publication" in page
     assert "Decisions Hit Title Decision Reason By Date " + RETRACTION_ID in page
     assert "relevant REC_TEC_01 must be reviewed panel 2026-12-01" in page
-    assert "REC_TEC_01 error the cited work moreau2022 was retracted" in page
-    assert "REC_TEC_02 warning the cited work moreau2022 was retracted" in page
+    assert "REC_TEC_01 error the cited work doi:10.1056/nejmoa2203478 was retracted" in page
+    assert "REC_TEC_02 warning the cited work doi:10.1056/nejmoa2203478 was retracted" in page
     assert "Teclistamab (tec) topic TEC 7 days 2026-11-30 2026-12-07" in page
     assert "Queries Teclistamab (tec) PubMed (E-utilities esearch, by Entrez date since the last run): " \
            "teclistamab[tiab] ClinicalTrials.gov (API v2 /studies, updated since the last run): " \

@@ -91,7 +91,7 @@ def test_retraction_of_a_cited_doi_is_named_on_every_recommendation_resting_on_i
              if "[surv.retracted-source]" in line and line.strip().startswith("docs/")]
     assert len(lines) == 2, checked.stdout
     assert lines[0].startswith("docs/index.md:") and "REC_TEC_01 (approved): evidence changed since last review " \
-        "(via CLM_MAJES_01): the cited work moreau2022 was retracted" in lines[0]
+        "(via CLM_MAJES_01, cited as moreau2022): the cited work doi:10.1056/nejmoa2203478 was retracted" in lines[0]
     assert "REC_TEC_02 (draft)" in lines[1]
     assert "REC_CRS_01" not in checked.stdout
     assert "1 error(s)" in checked.stdout.splitlines()[-1]

@@ -73,7 +73,7 @@ def test_retraction_marks_every_recommendation_resting_on_the_source(tmp_path, t
                                     ("surv.retracted-source", "warning", "REC_TEC_02")])
     assert sorted(impact.notices) == ["REC_TEC_01", "REC_TEC_02"]
     notice = impact.notices["REC_TEC_01"][0]
-    assert notice.via == ("CLM_MAJES_01",) and notice.text == "the cited work moreau2022 was retracted"
+    assert notice.via == ("CLM_MAJES_01",) and notice.text == "the cited work doi:10.1056/nejmoa2203478 was retracted"
     finding = next(f for f in impact.findings if f.message.startswith("REC_TEC_01"))
     assert (finding.file, finding.line) == ("docs/index.md", 10)
 

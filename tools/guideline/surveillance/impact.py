@@ -70,18 +70,18 @@ def _reviewed_since(need: Need, when: dt.date | None) -> bool:
     return bool(reviewed and when and reviewed >= when)
 
 
-def _what(hit: Hit, key: str) -> str:
+def _what(hit: Hit, work: str) -> str:
     if hit.kind in RETRACTION_KINDS:
-        return f"the cited work {key} was {'retracted' if hit.kind == 'retraction' else 'withdrawn'}"
+        return f"the cited work {work} was {'retracted' if hit.kind == 'retraction' else 'withdrawn'}"
     if hit.kind in CONCERN_KINDS:
-        return f"an expression of concern was published on the cited work {key}"
+        return f"an expression of concern was published on the cited work {work}"
     if hit.kind == "correction":
-        return f"a correction to the cited work {key} was triaged relevant"
+        return f"a correction to the cited work {work} was triaged relevant"
     if hit.kind == "results":
-        return f"results were posted for the cited study {key}, triaged relevant"
+        return f"results were posted for the cited study {work}, triaged relevant"
     if hit.kind == "status":
-        return f"the status of the cited study {key} changed ({hit.status}), triaged relevant"
-    return f"{hit.kind} on {key} triaged relevant"
+        return f"the status of the cited study {work} changed ({hit.status}), triaged relevant"
+    return f"{hit.kind} on {work} triaged relevant"
 
 
 def _search_what(hit: Hit, title: str) -> str:
@@ -98,7 +98,7 @@ def assess(needs: list[Need], cited: Cited, config: Config, log: Log, today: dt.
     def rests_on(rec: Need, key: str) -> tuple[str, ...]:
         return tuple(c for c in rec.links.get("based_on", []) if c in by_id and by_id[c].get("cite").strip() == key)
 
-    def mark(rec: Need, hit: Hit, text: str, retraction: bool, via: tuple[str, ...] = ()) -> None:
+    def mark(rec: Need, hit: Hit, text: str, retraction: bool, via: tuple[str, ...] = (), key: str = "") -> None:
         status = rec.get("status").strip()
         if status in HISTORIC:
             severity = "info"
@@ -109,7 +109,7 @@ def assess(needs: list[Need], cited: Cited, config: Config, log: Log, today: dt.
         rule = "surv.retracted-source" if retraction else "surv.evidence-changed"
         notice = Notice(rec.id, hit, text, severity, rule, via)
         impact.notices.setdefault(rec.id, []).append(notice)
-        where = f" (via {', '.join(via)})" if via else ""
+        where = f" (via {', '.join(via)}{f', cited as {key}' if key else ''})" if via else ""
         impact.findings.append(finding(
             rule, rec.file, rec.line,
             f"{rec.id} ({status or 'no status'}): evidence changed since last review{where}: {text} "
@@ -132,7 +132,8 @@ def assess(needs: list[Need], cited: Cited, config: Config, log: Log, today: dt.
                 else:
                     active = hit.state == "relevant" and not _reviewed_since(rec, hit.decided_date)
                 if active:
-                    mark(rec, hit, _what(hit, key), retraction, via)
+                    # Readers see the work's identifier; the validator's message also names the bib key.
+                    mark(rec, hit, _what(hit, hit.cited), retraction, via, key)
         elif hit.state == "relevant":
             searches = [s for s in (config.search(i) for i in hit.searches) if s is not None]
             for rec in recs:
