@@ -7,9 +7,11 @@ command line, as a contributor or Read the Docs would run it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -111,16 +113,31 @@ def test_build_folder_that_cannot_be_written_is_a_clear_error(project):
                      result.stderr), result.stderr
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root ignores permission bits")
+@contextlib.contextmanager
+def read_only(folder: Path):
+    """Make ``folder`` unwritable, for root too: root ignores permission bits, not the immutable flag."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(folder)]).returncode != 0:
+        pytest.skip("running as root on a file system without the immutable flag")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
 def test_read_only_build_folder_is_a_clear_error(project):
     (project / "build").mkdir()
-    (project / "build").chmod(0o555)
-    try:
+    with read_only(project / "build"):
         result = run(["build", "-q"], project)
-    finally:
-        (project / "build").chmod(0o755)
     assert_clean_failure(result)
-    assert "[build.output] cannot write the build output here: Permission denied" in result.stderr
+    assert re.search(r"build/html: \[build\.output\] cannot write the build output here: "
+                     r"(Permission denied|Operation not permitted)", result.stderr), result.stderr
 
 
 def test_out_into_a_missing_parent_folder(project, tmp_path):
