@@ -62,3 +62,22 @@ def test_output_that_cannot_be_written_is_a_clear_error(repo, tmp_path):
     assert "Traceback" not in result.output and "internal error" not in result.output
     assert f"{blocker / 'report.xml'}: [usage.output] cannot write the report" in result.output
     assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_text_report_heads_each_severity_of_a_rule_apart():
+    from guideline.check.engine import Result
+    from guideline.check.report import render_text
+    from guideline.check.rules import finding
+
+    page = "docs/recommendations/agents.md"
+    result = Result([finding("surv.retracted-source", page, 23, "GPS_AGENT_02 (approved) rests on it"),
+                     finding("surv.retracted-source", page, 57, "REC_AGENT_02 (superseded) rests on it",
+                             severity="info")],
+                    {"findings": {"error": 1, "warning": 0, "info": 1}, "claims": {}, "references":
+                     {"verified": 0, "unverified": 0, "retracted": 1}, "bib_entries": 1, "needs": 2,
+                     "quotes_found": 0, "quotes_checked": 0})
+    lines = render_text(result).splitlines()
+    error_head = lines.index(next(line for line in lines if line.startswith("  [surv.retracted-source] error:")))
+    info_head = lines.index(next(line for line in lines if line.startswith("  [surv.retracted-source] info:")))
+    assert "GPS_AGENT_02" in lines[error_head + 1] and "REC_AGENT_02" in lines[info_head + 1]
+    assert "REC_AGENT_02" not in "\n".join(lines[error_head:info_head])

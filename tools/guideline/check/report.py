@@ -51,16 +51,18 @@ def summary_line(result: Result) -> str:
 
 def render_text(result: Result, min_severity: str = "info") -> str:
     rank = SEVERITIES.index(min_severity)
-    grouped: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    # One heading per rule and severity: a rule can report an error and an info in the same file
+    # (a retraction behind an approved and behind a superseded recommendation).
+    grouped: dict[str, dict[tuple[str, str], list]] = defaultdict(lambda: defaultdict(list))
     for f in result.findings:
         if SEVERITIES.index(f.severity) >= rank:
-            grouped[f.file][f.rule].append(f)
+            grouped[f.file][(f.rule, f.severity)].append(f)
     lines: list[str] = []
     for file in sorted(grouped):
         lines.append(file)
-        for rule in sorted(grouped[file]):
-            items = grouped[file][rule]
-            lines.append(f"  [{rule}] {items[0].severity}: {RULES[rule].summary if rule in RULES else 'reported by the Sphinx build'}")
+        for rule, severity in sorted(grouped[file], key=lambda k: (k[0], -SEVERITIES.index(k[1]))):
+            items = grouped[file][(rule, severity)]
+            lines.append(f"  [{rule}] {severity}: {RULES[rule].summary if rule in RULES else 'reported by the Sphinx build'}")
             for f in items:
                 lines.append(f"    {f.location()}: [{f.rule}] {f.message}")
             if items[0].hint:
