@@ -17,6 +17,8 @@ timed alone on the largest size.
     python benchmarks/bench_build.py                 # 100 and 1,000 needs, 3 rounds
     python benchmarks/bench_build.py --sizes 10000 --quick   # the large one (about 25 minutes)
     python benchmarks/bench_build.py --quick         # one round each
+    python benchmarks/bench_build.py --sizes 10000 --quick --variants project   # the project alone
+    python benchmarks/bench_build.py --sizes 1000 --quick --variants project --jobs 2   # parallel Sphinx
 
 Prints a table with ratios and writes benchmarks/out/bench-<sizes>.json and .md.
 Times are only comparable within one run: the machine is shared.
@@ -65,9 +67,9 @@ def _bin(name: str) -> str:
     return str(candidate) if candidate.exists() else name
 
 
-def build_command(variant: str, root: Path, out: Path) -> list[str]:
+def build_command(variant: str, root: Path, out: Path, jobs: int = 1) -> list[str]:
     if variant == "project":
-        return [_bin("guideline"), "build", "-q", "-o", str(out)]
+        return [_bin("guideline"), "build", "-q", "-o", str(out), "-j", str(jobs)]
     # The same flags `guideline build` passes to Sphinx.
     return [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q", "-j", "1",
             str(root / "docs"), str(out)]
@@ -91,7 +93,7 @@ def _views_current(out: Path, title: str) -> bool:
     return title in page
 
 
-def bench_variant(g: synth.Guideline, variant: str, work: Path) -> list[Run]:
+def bench_variant(g: synth.Guideline, variant: str, work: Path, jobs: int = 1) -> list[Run]:
     root = work / variant
     out = work / f"{variant}-html"
     shutil.rmtree(out, ignore_errors=True)
@@ -102,7 +104,7 @@ def bench_variant(g: synth.Guideline, variant: str, work: Path) -> list[Run]:
         if step == "edit":
             _, title = synth.edit_one_need(g, root, variant, revision=int(time.time()))
             time.sleep(0.01)  # a different mtime even on coarse file systems
-        seconds, cpu, peak, ok = run_measured(build_command(variant, root, out), root,
+        seconds, cpu, peak, ok = run_measured(build_command(variant, root, out, jobs), root,
                                               work / f"{variant}-{step}.log")
         current = _views_current(out, title) if title and ok and variant != "floor" else None
         runs.append(Run(g.needs, variant, step, seconds, cpu, peak, ok, current))
@@ -112,13 +114,13 @@ def bench_variant(g: synth.Guideline, variant: str, work: Path) -> list[Run]:
     return runs
 
 
-def bench_size(size: int, rounds: int) -> list[Run]:
+def bench_size(size: int, rounds: int, variants: tuple[str, ...] = synth.VARIANTS, jobs: int = 1) -> list[Run]:
     work = OUT / f"sites-{size}"
     all_runs: list[Run] = []
     for number in range(rounds):
-        for variant in synth.VARIANTS:  # interleaved, so a busy moment hits all three alike
+        for variant in variants:  # interleaved, so a busy moment hits all of them alike
             g = synth.make_guideline(size)
-            runs = bench_variant(g, variant, work)
+            runs = bench_variant(g, variant, work, jobs)
             for r in runs:
                 print(f"  {size:>6} {variant:<8} {r.step:<5} {r.seconds:7.2f} s wall {r.cpu_seconds:7.2f} s cpu"
                       f" {r.peak_mib:7.0f} MiB"
@@ -210,19 +212,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="repeat each build this often, report medians")
     parser.add_argument("--quick", action="store_true", help="one round, for a smoke test")
     parser.add_argument("--no-check", action="store_true", help="skip timing the offline validator")
+    parser.add_argument("--variants", default=",".join(synth.VARIANTS),
+                        help="comma-separated builds to run (default project,peer,floor)")
+    parser.add_argument("--jobs", type=int, default=1, help="parallel Sphinx processes for the project build")
     args = parser.parse_args(argv)
+    variants = tuple(v.strip() for v in args.variants.split(",") if v.strip())
+    unknown = [v for v in variants if v not in synth.VARIANTS]
+    if unknown or not variants:
+        parser.error(f"--variants: unknown {', '.join(unknown) or '(none given)'}; choose from {', '.join(synth.VARIANTS)}")
     sizes = [int(s.replace("_", "").replace(",", "")) for s in args.sizes.split(",") if s.strip()]
     rounds = 1 if args.quick else args.rounds
     OUT.mkdir(exist_ok=True)
-    print(f"benchmark: sizes {sizes}, {rounds} round(s); {machine()}", flush=True)
+    print(f"benchmark: sizes {sizes}, variants {', '.join(variants)}, project -j {args.jobs}, "
+          f"{rounds} round(s); {machine()}", flush=True)
     if 10000 not in sizes:
         print("  (10,000 needs skipped by default: --sizes 100,1000,10000)", flush=True)
-    runs = [r for size in sizes for r in bench_size(size, rounds)]
+    runs = [r for size in sizes for r in bench_size(size, rounds, variants, args.jobs)]
     medians = median_runs(runs)
     check = None if args.no_check else bench_check(max(sizes))
     report = table(medians)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    footer = f"\n\n{stamp}; {machine()}; median of {rounds} round(s), peak memory = max ru_maxrss of the build process."
+    footer = (f"\n\n{stamp}; {machine()}; median of {rounds} round(s), project built with -j {args.jobs}, "
+              "peak memory = max ru_maxrss of the build process.")
     if check:
         footer += (f"\nOffline validator (`guideline check`) alone at {check['size']:,} needs: "
                    f"{check['seconds']:.1f} s, {check['peak_mib']:.0f} MiB{'' if check['ok'] else ' (FAILED)'}.")
@@ -230,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
         footer += "\n`guideline check` not available: validator not timed."
     print("\n" + report + footer)
     name = "bench-" + "-".join(map(str, sizes))
+    if variants != synth.VARIANTS:
+        name += "-" + "-".join(variants)
+    if args.jobs != 1:
+        name += f"-j{args.jobs}"
     (OUT / f"{name}.md").write_text(report + footer + "\n", encoding="utf-8")
     (OUT / f"{name}.json").write_text(json.dumps({
         "date": stamp, "machine": machine(), "rounds": rounds, "sizes": sizes,

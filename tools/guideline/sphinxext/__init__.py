@@ -24,6 +24,9 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx_needs")
+    from . import gcpolicy
+
+    gcpolicy.setup(app)  # first: the collector is tuned before the environment loads
     # Before sphinx-needs reads its own configuration (its handlers run at >= 10).
     app.connect("config-inited", _on_config_inited, priority=5)
     from . import bibcache
