@@ -8,11 +8,13 @@ nodes, sets off many of them. The objects a build creates are almost all
 kept until the page is written, so collecting them early frees little.
 
 Measured (benchmarks/synth.py site of 4,000 needs, one-page edit, CPU time):
-10.4 s with the default thresholds, 7.4 s with these, 6.8 s with the collector
-off; peak memory unchanged (319 MiB). The thresholds are raised when the
-configuration is read (before the pickled environment is loaded) and put back
-when the build finishes, so a process that builds in-process (tests,
-``guideline build``) keeps its own setting afterwards.
+10.0-11.2 s with the default thresholds, 7.4 s with these, 6.8 s with the
+collector off; peak memory unchanged (319 MiB). At 10,000 needs the full
+build's peak grew from 672 to 887 MiB (docs/toolchain/performance.md).
+
+The thresholds are raised when the configuration is read (before the pickled
+environment is loaded) and put back when the build finishes, so a process that
+builds in-process (tests, ``guideline build``) keeps its own setting afterwards.
 """
 
 from __future__ import annotations
