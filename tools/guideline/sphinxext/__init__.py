@@ -45,10 +45,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from . import integrity
 
     integrity.setup(app)
-    from . import inputs, safety
+    from . import safety
 
     safety.setup(app)
-    inputs.setup(app)
     from . import surveillance
 
     surveillance.setup(app)

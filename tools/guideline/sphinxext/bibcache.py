@@ -42,8 +42,8 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 INDEX_ATTR = "_guideline_citations_by_key"
-REFUSED_ATTR = "guideline_bib_refused"  # app attribute: a .bib was refused (bib.limit reported)
-LIMITS_KEY = "guideline_bib_limits_passed"  # env attribute: {path: (mtime_ns, size)} that passed
+REFUSED_ATTR = "guideline_bib_refused"  # app attribute: a .bib was refused (reported by file and line)
+LIMITS_KEY = "guideline_bib_limits_passed"  # env attribute: {path: (mtime_ns, size)} that parsed clean
 logger = logging.getLogger(__name__)
 
 
@@ -168,27 +168,40 @@ def _keep_formatted(app: Sphinx, env: BuildEnvironment) -> None:
     _formatted["previous"] = {}
 
 
-# -- 5. limits before sphinxcontrib-bibtex parses -----------------------------------------
+# -- 5. the .bib files checked before sphinxcontrib-bibtex parses them -------------------
 
-def _check_bib_limits(app: Sphinx) -> None:
-    """The validator's limit check (:func:`guideline.check.bibfile.check_limits`) on every
-    bibtex file, before sphinxcontrib-bibtex parses them (its handler runs at priority 500).
-    Files unchanged since they last passed are not scanned again."""
+# What would make sphinxcontrib-bibtex stop with a crash report naming no file, or never end.
+REFUSING_RULES = ("bib.syntax", "bib.encoding", "bib.limit")
+
+
+def _check_bibfiles(app: Sphinx) -> None:
+    """The validator's parser (:func:`guideline.check.bibfile.parse_bib`: syntax, encoding and
+    the limits of :func:`~guideline.check.bibfile.check_limits`) on every bibtex file, before
+    sphinxcontrib-bibtex parses them (its handler runs at priority 500). A refused file is
+    reported by file and line and never handed to pybtex. ``guideline build`` runs the same
+    parser before Sphinx starts; this is what a plain ``sphinx-build`` (Read the Docs) gets.
+    Files unchanged since they last passed are not parsed again."""
     from pathlib import Path
 
-    from ..check.bibfile import check_limits
+    from ..check.bibfile import parse_bib
 
+    confdir = Path(app.confdir)
     passed = getattr(app.env, LIMITS_KEY, None) or {}
     keep = []
     for name in app.config.bibtex_bibfiles or []:
-        path = (Path(app.confdir) / name).resolve()
+        path = (confdir / name).resolve()
         try:
             stamp = (path.stat().st_mtime_ns, path.stat().st_size)
         except OSError:
             stamp = None  # sphinxcontrib-bibtex reports a missing file
-        findings = [] if stamp is None or passed.get(str(path)) == stamp else check_limits(path)
+        findings = [] if stamp is None or passed.get(str(path)) == stamp else \
+            [f for f in parse_bib(path).findings if f.rule in REFUSING_RULES]
         for f in findings:
-            logger.warning(f.message, type="bib", subtype="limit", location=f"{path}:{f.line}" if f.line else str(path))
+            location = f"{path}:{f.line}" if f.line else str(path)
+            if f.rule == "bib.limit":
+                logger.warning(f.message, type="bib", subtype="limit", location=location)
+            else:
+                logger.error(f"[{f.rule}] {f.message}", type="guideline", subtype=f.rule, location=location)
         if findings:
             continue
         if stamp is not None:
@@ -196,11 +209,17 @@ def _check_bib_limits(app: Sphinx) -> None:
         keep.append(name)
     setattr(app.env, LIMITS_KEY, passed)
     if len(keep) < len(app.config.bibtex_bibfiles or []):
-        # The refused file is never handed to pybtex. The build goes on and fails on the
-        # warning above (-W); its citations are not reported once each as unknown keys.
+        # The build goes on and fails on the finding above; its citations are not reported
+        # once each as unknown keys.
         app.config.bibtex_bibfiles = keep
         app.config.suppress_warnings = [*app.config.suppress_warnings, "bibtex.key_not_found"]
         setattr(app, REFUSED_ATTR, True)
+
+
+def _fail_on_refused(app: Sphinx, exception: Exception | None) -> None:
+    # A guideline without its bibliography is not a build, with or without -W.
+    if getattr(app, REFUSED_ATTR, False) and exception is None:
+        app.statuscode = 1
 
 
 # -- switching on and off --------------------------------------------------------------
@@ -250,7 +269,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("guideline_bib_cache", True, "", types=(bool,))
     app.connect("config-inited", _on_config_inited)
     # Before sphinxcontrib-bibtex's builder-inited handler (priority 500) parses the files.
-    app.connect("builder-inited", _check_bib_limits, priority=400)
+    app.connect("builder-inited", _check_bibfiles, priority=400)
+    app.connect("build-finished", _fail_on_refused)
     # After sphinxcontrib-bibtex's own env-updated handler (priority 500) formats the citations.
     app.connect("env-updated", _index_citations, priority=900)
     app.connect("env-before-read-docs", _load_formatted)

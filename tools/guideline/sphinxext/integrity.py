@@ -125,11 +125,11 @@ def _write_started(app: Sphinx, builder: Any) -> None:
         return
     setattr(app, RESULT_ATTR, result)
     root = _root(app)
-    from .bibcache import REFUSED_ATTR
+    from .bibcache import REFUSED_ATTR, REFUSING_RULES
 
     refused = getattr(app, REFUSED_ATTR, False)
     for f in result.findings:
-        if refused and f.rule == "bib.limit":
+        if refused and f.rule in REFUSING_RULES:
             continue  # already reported where the build refused the file (bibcache)
         if f.severity == "error":
             path = root / f.file
