@@ -21,6 +21,7 @@ class Build:
     outdir: Path
     warnings: str
     view_docs: set[str]
+    view_blocks: tuple[int, int] = (0, 0)  # view blocks (from the store, rendered) in this build
 
     def html(self, page: str) -> str:
         return (self.outdir / f"{page}.html").read_text(encoding="utf-8")
@@ -35,6 +36,7 @@ def make_site(root: Path, needs: int = 40) -> tuple[synth.Guideline, Path]:
 
 
 def build(root: Path, out: Path, *, fresh: bool, overrides: dict | None = None, force_all: bool = False) -> Build:
+    from guideline.sphinxext.viewcache import CACHE_ATTR
     from guideline.sphinxext.views import VIEW_DOCS_KEY
 
     warning = io.StringIO()
@@ -43,6 +45,7 @@ def build(root: Path, out: Path, *, fresh: bool, overrides: dict | None = None, 
     try:
         app.build(force_all=force_all)
         views = set(getattr(app.env, VIEW_DOCS_KEY))
+        blocks = getattr(app.builder, CACHE_ATTR, None)
     finally:
         app.cleanup()
-    return Build(Path(app.outdir), warning.getvalue(), views)
+    return Build(Path(app.outdir), warning.getvalue(), views, (blocks.hits, blocks.misses) if blocks else (0, 0))

@@ -33,6 +33,16 @@ class Context:
     fromdoc: str
     cat: Catalogue
     options: dict[str, str]
+    blocks: Any = None  # guideline.sphinxext.viewcache.ViewBlocks, or None: render every block
+
+
+def _block(ctx: Context, kind: str, need_ids: list[str], cites: list[str], extra: Any,
+           render: Callable[[], nodes.Node]) -> nodes.Node:
+    """A part of a view that depends only on the named needs and references (and ``extra``):
+    with ``ctx.blocks`` it is written from earlier HTML while they are unchanged."""
+    if ctx.blocks is None:
+        return render()
+    return ctx.blocks.block(ctx.cat, ctx.fromdoc, kind, need_ids, cites, extra, render)
 
 
 Render = Callable[[Context], nodes.Node | list[nodes.Node]]
@@ -99,11 +109,15 @@ def rec_summary(ctx: Context) -> list[nodes.Node]:
         section = nodes.container(classes=["rec-summary-part", f"rec-summary-{kind}"])
         section += nodes.rubric(text=heading, classes=["summary-part"])
         for chapter in cat.numbering.chapters:
-            rows = [_summary_row(ctx, i, "Rating" in headers, numbered=kind != "former") for i in chapter.ids
-                    if belongs(cat.needs[i]) and (not wanted or cat.needs[i].get("status") in wanted)]
-            if rows:
+            ids = [i for i in chapter.ids
+                   if belongs(cat.needs[i]) and (not wanted or cat.needs[i].get("status") in wanted)]
+            if ids:
                 section += _chapter_heading(chapter)
-                section += table(headers, rows, ["rec-summary", f"rec-summary-{kind}"], widths=widths)
+                shown_ids = [*ids, *(t for i in ids for t in cat.needs[i].get("supersedes_back") or [] if t)]
+                section += _block(ctx, "rec-summary", shown_ids, [], (kind, headers, widths),
+                                  lambda ids=ids, headers=headers, kind=kind, widths=widths: table(
+                                      headers, [_summary_row(ctx, i, "Rating" in headers, numbered=kind != "former")
+                                                for i in ids], ["rec-summary", f"rec-summary-{kind}"], widths=widths))
         out.append(section)
     return out
 
@@ -198,36 +212,51 @@ def traceability(ctx: Context) -> list[nodes.Node]:
     for chapter in cat.numbering.chapters:
         out.append(_chapter_heading(chapter))
         for rec_id in sorted(chapter.ids, key=lambda i: (not in_force(cat.needs[i]), chapter.ids.index(i))):
-            rec = cat.needs[rec_id]
-            block = nodes.container(classes=["trace-rec"])
-            rated = rating(rec, cat, after_words=True)
-            # A number needs the title beside it; the words of a former one already quote it.
-            title = f"{rec.get('title') or ''} " if cat.numbering.number(rec_id) else ""
-            block += _para(nodes.strong("", "", _link(ctx, rec_id)), " ", *((rated, " ") if rated else ()),
-                           title, permalink(ctx.app, ctx.fromdoc, cat, rec_id), classes=("trace-head",))
-            block += evidence_graph(ctx, rec)
-            rows = []
-            for claim_id in rec.get("based_on") or []:
-                claim = cat.needs.get(claim_id)
-                if claim is None:
-                    continue
-                judged = judged_of(claim)
-                source = cat.sources_by_cite.get(claim.get("cite") or "")
-                reliability = (source or {}).get("reliability") or ""
-                rows.append([
-                    [_link(ctx, claim_id, claim.get("title")), nodes.Text(" "),
-                     permalink(ctx.app, ctx.fromdoc, cat, claim_id)],
-                    badge(judged, VERIFICATION_MEANINGS.get(judged, judged), [f"judged-{judged.replace(' ', '-')}"])
-                    if judged else "",
-                    [_link(ctx, source["id"]), nodes.Text(" "),
-                     badge(reliability, RELIABILITY_MEANINGS.get(reliability, reliability),
-                           [f"reliability-{reliability}"])] if source else "publication",
-                    reference_link(ctx.app, ctx.fromdoc, cat, claim["cite"]) if claim.get("cite") else "",
-                ])
-            block += table(["Claim", "Panel assertion", "Source (reliability)", "Reference"], rows, ["traceability"],
-                           widths=[46, 14, 32, 8])
-            out.append(block)
+            out.append(_block(ctx, "trace-rec", *_trace_inputs(cat, rec_id), None,
+                              lambda rec_id=rec_id: _trace_block(ctx, rec_id)))
     return out
+
+
+def _trace_inputs(cat: Catalogue, rec_id: str) -> tuple[list[str], list[str]]:
+    """What a recommendation's block shows: the recommendation, its claims, their sources; their references."""
+    rec = cat.needs[rec_id]
+    claim_ids = list(rec.get("based_on") or [])
+    cites = [(cat.needs.get(c) or {}).get("cite") or "" for c in claim_ids]
+    sources = [(cat.sources_by_cite.get(k) or {}).get("id") or "" for k in cites]
+    return [rec_id, *claim_ids, *sources], cites
+
+
+def _trace_block(ctx: Context, rec_id: str) -> nodes.Node:
+    cat = ctx.cat
+    rec = cat.needs[rec_id]
+    block = nodes.container(classes=["trace-rec"])
+    rated = rating(rec, cat, after_words=True)
+    # A number needs the title beside it; the words of a former one already quote it.
+    title = f"{rec.get('title') or ''} " if cat.numbering.number(rec_id) else ""
+    block += _para(nodes.strong("", "", _link(ctx, rec_id)), " ", *((rated, " ") if rated else ()),
+                   title, permalink(ctx.app, ctx.fromdoc, cat, rec_id), classes=("trace-head",))
+    block += evidence_graph(ctx, rec)
+    rows = []
+    for claim_id in rec.get("based_on") or []:
+        claim = cat.needs.get(claim_id)
+        if claim is None:
+            continue
+        judged = judged_of(claim)
+        source = cat.sources_by_cite.get(claim.get("cite") or "")
+        reliability = (source or {}).get("reliability") or ""
+        rows.append([
+            [_link(ctx, claim_id, claim.get("title")), nodes.Text(" "),
+             permalink(ctx.app, ctx.fromdoc, cat, claim_id)],
+            badge(judged, VERIFICATION_MEANINGS.get(judged, judged), [f"judged-{judged.replace(' ', '-')}"])
+            if judged else "",
+            [_link(ctx, source["id"]), nodes.Text(" "),
+             badge(reliability, RELIABILITY_MEANINGS.get(reliability, reliability),
+                   [f"reliability-{reliability}"])] if source else "publication",
+            reference_link(ctx.app, ctx.fromdoc, cat, claim["cite"]) if claim.get("cite") else "",
+        ])
+    block += table(["Claim", "Panel assertion", "Source (reliability)", "Reference"], rows, ["traceability"],
+                   widths=[46, 14, 32, 8])
+    return block
 
 
 def _graph_legend() -> nodes.Node:

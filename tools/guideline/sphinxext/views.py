@@ -30,6 +30,7 @@ from sphinx.util.docutils import SphinxDirective
 from ..presentation import card as cards
 from ..presentation import nodes as pnodes
 from ..presentation import state
+from . import viewcache
 from ..presentation.links import need_link
 from ..presentation.nodes import PRINT_BUILDERS
 from ..presentation.views import OPTIONS, VIEWS, Context
@@ -126,10 +127,11 @@ def _fill_views(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if not placeholders:
         return
     cat = state.catalogue(app)
+    blocks = viewcache.blocks_for(app)
     for node in placeholders:
         name = node["view"]
         if name in VIEWS:
-            out = VIEWS[name](Context(app, docname, cat, node["options"]))
+            out = VIEWS[name](Context(app, docname, cat, node["options"], blocks))
         else:
             out = RENDERERS[name](app, docname, list(cat.needs.values()), node["options"])
         node.replace_self(out)
@@ -258,6 +260,7 @@ def setup(app: Sphinx) -> None:
     # The repository root (holding seeds/), relative to the folder of conf.py.
     app.add_config_value("guideline_root", "..", "env", types=(str,))
     app.add_node(view_placeholder)
+    viewcache.setup(app)
     pnodes.setup(app)
     for name in VIEWS:
         app.add_directive(name, _view_directive(name))

@@ -1,0 +1,228 @@
+"""HTML of view blocks kept between builds: an edit rewrites only the blocks it changed.
+
+A view page (the overview, the traceability page) lists every recommendation, so
+after a one-page edit it is rewritten whole; that keeps the views current, and at
+10,000 needs it cost more than the rest of the rebuild. The views therefore hand
+out their output in blocks (one per recommendation on the traceability page, one
+table per chapter on the overview), each naming its inputs: the needs it shows
+(all their data, their number and the words that name them), the references it
+cites and the view's own parameters. A block whose inputs are unchanged is written
+from the HTML that the page's own translator produced for it in an earlier build;
+a changed block is rendered, and its HTML is captured while the page is written.
+
+- The key of a block also holds the page, the builder, the grading settings, the
+  HTML settings, the versions of Sphinx and docutils and the source code of the
+  presentation layer: changing any of them renders every block again.
+- Only builders that write HTML one page at a time (html, dirhtml) use stored
+  HTML; every other builder (PDF, singlehtml, text) renders every block.
+- Blocks carry the class ``no-search``: Sphinx's search index leaves them out (a
+  block written from the store has no nodes to index). Their words are indexed on
+  the chapter pages where the recommendations live.
+- The store is ``guideline-view-blocks.json`` beside the doctrees, by page; a
+  page's entries are replaced when the page is written, so it never outgrows
+  what the views show. An unreadable store is treated as empty.
+- ``guideline_view_cache = False`` in conf.py renders every block every time;
+  tests/perf/test_viewcache.py checks that the HTML is byte for byte the same
+  either way, after edits of each kind of input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+from ..atomic import write_atomic
+
+STORE_NAME = "guideline-view-blocks.json"
+STORE_FORMAT = 1
+CACHE_ATTR = "_guideline_view_blocks"  # on the builder: the translator reaches it there
+CACHING_BUILDERS = ("html", "dirhtml")
+# HTML settings the translator reads while writing a block.
+_HTML_SETTINGS = ("html_compact_lists", "html_permalinks", "html_permalinks_icon", "html_secnumber_suffix",
+                  "smartquotes", "language")
+logger = logging.getLogger(__name__)
+
+
+class cached_block(nodes.General, nodes.Element):
+    """One block of a view. ``html``: its stored HTML (then it has no children);
+    ``capture``: the key under which the translator stores the HTML it writes."""
+
+
+def _code_fingerprint() -> str:
+    """The presentation layer's source: a change of code must not reuse old HTML."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted([*root.joinpath("presentation").glob("*.py"), root / "grading.py", Path(__file__)]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+_CODE: list[str] = []  # computed once per process
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class ViewBlocks:
+    """The blocks of one build: keys, stored HTML, HTML captured while writing."""
+
+    def __init__(self, app: Sphinx, stored: bool) -> None:
+        self.app = app
+        self.uses_store = stored
+        self.path = Path(app.doctreedir) / STORE_NAME
+        self._stored: dict[str, dict[str, str]] | None = None
+        self.used: dict[str, dict[str, str | None]] = {}  # docname -> key -> HTML (None: captured later)
+        self._need_prints: dict[str, str] = {}
+        self._build_print: str | None = None
+        self.hits = 0
+        self.misses = 0
+
+    # -- keys -------------------------------------------------------------------------------
+
+    def _build_fingerprint(self, cat: Any) -> str:
+        if self._build_print is None:
+            if not _CODE:
+                _CODE.append(_code_fingerprint())
+            import docutils
+            import sphinx
+
+            config = self.app.config
+            settings = repr([(name, getattr(config, name, None)) for name in _HTML_SETTINGS])
+            self._build_print = _digest(str(STORE_FORMAT), self.app.builder.name, sphinx.__version__,
+                                        docutils.__version__, _CODE[0], repr(cat.settings), settings)
+        return self._build_print
+
+    def _need_print(self, cat: Any, need_id: str) -> str:
+        found = self._need_prints.get(need_id)
+        if found is None:
+            from ..presentation.words import need_words
+
+            need = cat.needs.get(need_id)
+            if need is None:
+                found = _digest("missing", need_id)
+            else:
+                found = _digest(need_id, repr(sorted(need.items(), key=lambda item: item[0])),
+                                cat.numbering.number(need_id), need_words(need, cat.numbering))
+            self._need_prints[need_id] = found
+        return found
+
+    def key(self, cat: Any, docname: str, kind: str, need_ids: Iterable[str], cites: Iterable[str],
+            extra: Any) -> str:
+        return _digest(self._build_fingerprint(cat), docname, kind, repr(extra),
+                       *(self._need_print(cat, i) for i in need_ids),
+                       *(repr(cat.references.get(k)) for k in cites))
+
+    # -- blocks -----------------------------------------------------------------------------
+
+    def stored(self) -> dict[str, dict[str, str]]:
+        if self._stored is None:
+            self._stored = _load(self.path)
+        return self._stored
+
+    def block(self, cat: Any, docname: str, kind: str, need_ids: Iterable[str], cites: Iterable[str],
+              extra: Any, render: Callable[[], nodes.Node]) -> cached_block:
+        """The block as a node: with its stored HTML, or rendered (and its HTML captured)."""
+        node = cached_block(classes=["no-search"])
+        if not self.uses_store:
+            node += render()
+            return node
+        key = self.key(cat, docname, kind, need_ids, cites, extra)
+        html = self.stored().get(docname, {}).get(key)
+        page = self.used.setdefault(docname, {})
+        if html is not None:
+            self.hits += 1
+            node["html"] = page[key] = html
+            return node
+        self.misses += 1
+        page.setdefault(key, None)
+        node["capture"] = key
+        node["docname"] = docname
+        node += render()
+        return node
+
+    def captured(self, docname: str, key: str, html: str) -> None:
+        page = self.used.setdefault(docname, {})
+        page[key] = html
+
+    def save(self, found_docs: set[str]) -> None:
+        """Each written page's blocks replace its old ones; pages no longer in the project go."""
+        if not self.uses_store or not self.used:
+            return
+        pages = {doc: blocks for doc, blocks in self.stored().items() if doc in found_docs}
+        for doc, blocks in self.used.items():
+            pages[doc] = {key: html for key, html in blocks.items() if html is not None}
+        data = {"format": STORE_FORMAT, "pages": pages}
+        write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+
+def _load(path: Path) -> dict[str, dict[str, str]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # absent, unreadable or torn: render every block again
+        return {}
+    if not isinstance(data, dict) or data.get("format") != STORE_FORMAT or not isinstance(data.get("pages"), dict):
+        return {}
+    pages: dict[str, dict[str, str]] = {}
+    for doc, blocks in data["pages"].items():
+        if isinstance(blocks, dict):
+            pages[doc] = {k: v for k, v in blocks.items() if isinstance(k, str) and isinstance(v, str)}
+    return pages
+
+
+def blocks_for(app: Sphinx) -> ViewBlocks:
+    """This build's blocks (created on first use, so a build without views never reads the store)."""
+    found = getattr(app.builder, CACHE_ATTR, None)
+    if found is None:
+        stored = bool(app.config.guideline_view_cache) and app.builder.name in CACHING_BUILDERS
+        found = ViewBlocks(app, stored)
+        setattr(app.builder, CACHE_ATTR, found)
+    return found
+
+
+# -- the translator ---------------------------------------------------------------------
+
+def _visit_html(self: Any, node: cached_block) -> None:
+    html = node.get("html")
+    if html is not None:
+        self.body.append(html)
+        raise nodes.SkipNode
+    if node.get("capture"):
+        node["_start"] = len(self.body)
+
+
+def _depart_html(self: Any, node: cached_block) -> None:
+    key = node.get("capture")
+    blocks = getattr(self.builder, CACHE_ATTR, None)
+    if key and blocks is not None:
+        blocks.captured(node["docname"], key, "".join(self.body[node["_start"]:]))
+
+
+def _pass(self: Any, node: nodes.Node) -> None:
+    pass
+
+
+def _save(app: Sphinx, exception: Exception | None) -> None:
+    blocks = getattr(app.builder, CACHE_ATTR, None)
+    if blocks is None or exception is not None:
+        return
+    try:
+        blocks.save(set(app.env.found_docs))
+    except OSError as err:  # a store that cannot be written costs time next build, nothing else
+        logger.info("view blocks not stored (%s): the next build renders them again", err)
+    logger.verbose("view blocks: %d from the store, %d rendered", blocks.hits, blocks.misses)
+
+
+def setup(app: Sphinx) -> None:
+    app.add_config_value("guideline_view_cache", True, "", types=(bool,))
+    others = {name: (_pass, _pass) for name in ("latex", "text", "man", "texinfo")}
+    app.add_node(cached_block, html=(_visit_html, _depart_html), **others)
+    app.connect("build-finished", _save)
