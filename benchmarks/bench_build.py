@@ -12,10 +12,16 @@ wall time is measured around it and peak memory is that child's ru_maxrss
 (``os.wait4``). After the edit, "views current" says whether the overview page
 shows the new title (the peer's needtable stays stale: a sphinx-needs
 limitation). With ``guideline check`` available, the offline validator is
-timed alone on the largest size.
+timed on the largest size.
+
+On two or more cores the builds run in two lanes (``--lanes 2``, the default):
+the peer, the longest, on one core; the project, the floor and the validator one
+after another on the other. Every build then runs beside exactly one other
+build, the project included, and the 10,000-need round takes the time of the
+peer's builds instead of the sum of all. ``--lanes 1`` runs one build at a time.
 
     python benchmarks/bench_build.py                 # 100 and 1,000 needs, 3 rounds
-    python benchmarks/bench_build.py --sizes 10000 --quick   # the large one (about 25 minutes)
+    python benchmarks/bench_build.py --sizes 10000 --quick   # the large one (under 10 minutes)
     python benchmarks/bench_build.py --quick         # one round each
     python benchmarks/bench_build.py --sizes 10000 --quick --variants project   # the project alone
     python benchmarks/bench_build.py --sizes 1000 --quick --variants project --jobs 2   # parallel Sphinx
@@ -34,6 +40,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -114,20 +121,47 @@ def bench_variant(g: synth.Guideline, variant: str, work: Path, jobs: int = 1) -
     return runs
 
 
-def bench_size(size: int, rounds: int, variants: tuple[str, ...] = synth.VARIANTS, jobs: int = 1) -> list[Run]:
+def _lanes(variants: tuple[str, ...], lanes: int) -> list[list[str]]:
+    """Which builds run one after another on each core. With two lanes the peer (the longest)
+    has one core and the project, the floor and the validator take turns on the other, so every
+    build runs beside exactly one other and none is favoured by a quiet machine."""
+    if lanes < 2 or "peer" not in variants or len(variants) == 1:
+        return [list(variants)]
+    return [["peer"], [v for v in variants if v != "peer"]]
+
+
+def bench_size(size: int, rounds: int, variants: tuple[str, ...] = synth.VARIANTS, jobs: int = 1,
+               lanes: int = 1, check: bool = False) -> tuple[list[Run], dict | None]:
+    """Every round of one size; with ``check`` the offline validator is timed after the last round."""
     work = OUT / f"sites-{size}"
     all_runs: list[Run] = []
-    for number in range(rounds):
-        for variant in variants:  # interleaved, so a busy moment hits all of them alike
+    timed_check: list[dict | None] = [None]
+
+    def lane(names: list[str], last: bool) -> None:
+        for variant in names:
             g = synth.make_guideline(size)
             runs = bench_variant(g, variant, work, jobs)
             for r in runs:
                 print(f"  {size:>6} {variant:<8} {r.step:<5} {r.seconds:7.2f} s wall {r.cpu_seconds:7.2f} s cpu"
                       f" {r.peak_mib:7.0f} MiB"
                       f"{'' if r.ok else '  FAILED'}", flush=True)
-            all_runs += runs
+            all_runs.extend(runs)
+        if last and check and "project" in names:
+            timed_check[0] = bench_check(size)
+
+    plan = _lanes(variants, lanes)
+    for number in range(rounds):
+        last = number == rounds - 1
+        threads = [threading.Thread(target=lane, args=(names, last)) for names in plan[1:]]
+        for thread in threads:
+            thread.start()
+        lane(plan[0], last)
+        for thread in threads:
+            thread.join()
         print(f"  round {number + 1}/{rounds} of {size} done", flush=True)
-    return all_runs
+    if check and timed_check[0] is None and "project" not in variants:
+        timed_check[0] = bench_check(size)
+    return all_runs, timed_check[0]
 
 
 def median_runs(runs: list[Run]) -> list[Run]:
@@ -215,6 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", default=",".join(synth.VARIANTS),
                         help="comma-separated builds to run (default project,peer,floor)")
     parser.add_argument("--jobs", type=int, default=1, help="parallel Sphinx processes for the project build")
+    parser.add_argument("--lanes", type=int, choices=(1, 2), default=2 if (os.cpu_count() or 1) >= 2 else 1,
+                        help="2 (default on 2+ cores): the peer on one core, project, floor and validator in turn "
+                             "on the other; 1: every build alone, one after another")
     args = parser.parse_args(argv)
     variants = tuple(v.strip() for v in args.variants.split(",") if v.strip())
     unknown = [v for v in variants if v not in synth.VARIANTS]
@@ -224,18 +261,28 @@ def main(argv: list[str] | None = None) -> int:
     rounds = 1 if args.quick else args.rounds
     OUT.mkdir(exist_ok=True)
     print(f"benchmark: sizes {sizes}, variants {', '.join(variants)}, project -j {args.jobs}, "
-          f"{rounds} round(s); {machine()}", flush=True)
+          f"{rounds} round(s), {args.lanes} lane(s); {machine()}", flush=True)
     if 10000 not in sizes:
         print("  (10,000 needs skipped by default: --sizes 100,1000,10000)", flush=True)
-    runs = [r for size in sizes for r in bench_size(size, rounds, variants, args.jobs)]
+    started = time.perf_counter()
+    runs: list[Run] = []
+    check = None
+    for size in sizes:
+        size_runs, timed = bench_size(size, rounds, variants, args.jobs, args.lanes,
+                                      check=not args.no_check and size == max(sizes))
+        runs += size_runs
+        check = timed or check
+    elapsed = time.perf_counter() - started
     medians = median_runs(runs)
-    check = None if args.no_check else bench_check(max(sizes))
     report = table(medians)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lanes = ("every build beside one other: the peer on one core, project, floor and validator in turn on "
+             "the other" if len(_lanes(variants, args.lanes)) > 1 else "one build at a time")
     footer = (f"\n\n{stamp}; {machine()}; median of {rounds} round(s), project built with -j {args.jobs}, "
+              f"{lanes}; the whole benchmark took {elapsed / 60:.1f} min; "
               "peak memory = max ru_maxrss of the build process.")
     if check:
-        footer += (f"\nOffline validator (`guideline check`) alone at {check['size']:,} needs: "
+        footer += (f"\nOffline validator (`guideline check`) at {check['size']:,} needs: "
                    f"{check['seconds']:.1f} s, {check['peak_mib']:.0f} MiB{'' if check['ok'] else ' (FAILED)'}.")
     elif not args.no_check:
         footer += "\n`guideline check` not available: validator not timed."
@@ -247,7 +294,8 @@ def main(argv: list[str] | None = None) -> int:
         name += f"-j{args.jobs}"
     (OUT / f"{name}.md").write_text(report + footer + "\n", encoding="utf-8")
     (OUT / f"{name}.json").write_text(json.dumps({
-        "date": stamp, "machine": machine(), "rounds": rounds, "sizes": sizes,
+        "date": stamp, "machine": machine(), "rounds": rounds, "sizes": sizes, "lanes": args.lanes,
+        "elapsed_seconds": elapsed,
         "medians": [asdict(r) for r in medians], "runs": [asdict(r) for r in runs], "check": check,
     }, indent=2), encoding="utf-8")
     print(f"\nwrote {OUT / (name + '.json')} and .md")
