@@ -45,3 +45,22 @@ def test_outside_a_project_is_a_clear_error(tmp_path):
     result = _run(["build"], tmp_path)
     assert result.returncode != 0
     assert "[project.not-found]" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_console_script_leaves_its_heap_to_the_os_whatever_the_exit(monkeypatch):
+    """``guideline`` (pyproject's script) runs main, then freezes the collector, also on an error exit."""
+    import gc
+    import tomllib
+
+    from guideline import cli
+
+    script = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]["scripts"]
+    assert script["guideline"] == "guideline.cli:run"
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    monkeypatch.setattr(sys, "argv", ["guideline", "--definitely-not-an-option"])
+    try:
+        cli.run()
+    except SystemExit as exit_:
+        assert exit_.code == 2
+    assert frozen == [True]

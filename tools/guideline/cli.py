@@ -6,6 +6,7 @@ non-zero; a traceback means a bug in the toolchain, not in the guideline.
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 
@@ -113,5 +114,19 @@ def _register() -> None:
 _register()
 
 
+def run() -> None:
+    """The console script: :func:`main`, then the process ends without collecting its heap.
+
+    A build leaves hundreds of MB of cyclic objects (doctrees, needs, the environment).
+    Collecting them at interpreter exit took 2.8 s after a 10,000-need no-op build and
+    longer after a full one; frozen, they are left to the operating system. Files are
+    closed by then (every writer uses ``with``), and atexit handlers still run.
+    """
+    try:
+        main()
+    finally:
+        gc.freeze()
+
+
 if __name__ == "__main__":
-    main()
+    run()
