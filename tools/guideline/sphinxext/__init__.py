@@ -32,6 +32,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from . import bibcache
 
     bibcache.setup(app)
+    from . import needs_speedups
+
+    needs_speedups.setup(app)
     from . import layout, views
 
     views.setup(app)
