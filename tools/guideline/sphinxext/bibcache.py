@@ -1,6 +1,6 @@
 """Remove sphinxcontrib-bibtex's per-citation overhead; the output stays the same.
 
-Three costs grow with the number of citations (profiled at 1,000 and 10,000 needs):
+These costs grow with the number of citations (profiled at 1,000 and 10,000 needs):
 
 1. Plugin look-ups. Resolving each ``{cite:p}`` calls ``pybtex.plugin.find_plugin``
    (a formatting style, a backend), which asks ``importlib.metadata.entry_points``
@@ -22,6 +22,13 @@ Three costs grow with the number of citations (profiled at 1,000 and 10,000 need
    tooltips): seconds at 10,000 needs. Formatted entries are kept in the
    environment, keyed by the style, the label and the entry's content, and
    reused while all three are unchanged.
+
+5. ``BibliographyTransform.run`` looks for the back-references of every citation
+   of a bibliography in all citation references: citations x references
+   (2,500 x 10,000 at 10,000 needs). Back-references are only taken from the
+   bibliography's own document, so the transform is handed only the references
+   made in documents that hold a bibliography, in their original order, from a
+   list built once after the citations are collected (``env-updated``).
 
 tests/perf/test_bibcache.py compares the HTML with and without these changes.
 Set ``guideline_bib_cache = False`` in conf.py to build without them.
@@ -168,7 +175,46 @@ def _keep_formatted(app: Sphinx, env: BuildEnvironment) -> None:
     _formatted["previous"] = {}
 
 
-# -- 5. the .bib files checked before sphinxcontrib-bibtex parses them -------------------
+# -- 5. back-references: only the references of documents holding a bibliography ---------
+
+BIB_DOC_REFS_ATTR = "_guideline_citation_refs_of_bibliography_docs"
+_bibliography_runs = {"indexed": 0}  # transforms handed the indexed list this build, for tests
+
+
+def _index_bibliography_refs(app: Sphinx, env: BuildEnvironment) -> None:
+    """After the read phase: the citation references whose document holds a bibliography."""
+    try:
+        domain = env.get_domain("cite")
+    except ExtensionError:  # sphinxcontrib-bibtex not loaded
+        return
+    refs = domain.citation_refs
+    bibliography_docs = {key.docname for key in domain.bibliographies}
+    setattr(domain, BIB_DOC_REFS_ATTR, (refs, len(refs), [ref for ref in refs if ref.docname in bibliography_docs]))
+    _bibliography_runs["indexed"] = 0
+
+
+def _wrap_bibliography_run(run: Any) -> Any:
+    @functools.wraps(run)
+    def run_with_own_refs(self: Any, **kwargs: Any) -> None:
+        domain = self.document.settings.env.get_domain("cite")
+        refs = domain.data["citation_refs"]
+        indexed, size, of_bibliography_docs = getattr(domain, BIB_DOC_REFS_ATTR, (None, -1, []))
+        if indexed is not refs or size != len(refs):  # not indexed for this list: the original path
+            return run(self, **kwargs)
+        # The original keeps only references made in the bibliography's own document;
+        # each of those is in this list, in the same order.
+        domain.data["citation_refs"] = of_bibliography_docs
+        _bibliography_runs["indexed"] += 1
+        try:
+            return run(self, **kwargs)
+        finally:
+            domain.data["citation_refs"] = refs
+
+    run_with_own_refs.guideline_original = run  # type: ignore[attr-defined]
+    return run_with_own_refs
+
+
+# -- 6. the .bib files checked before sphinxcontrib-bibtex parses them -------------------
 
 # What would make sphinxcontrib-bibtex stop with a crash report naming no file, or never end.
 REFUSING_RULES = ("bib.syntax", "bib.encoding", "bib.limit")
@@ -227,6 +273,7 @@ def _fail_on_refused(app: Sphinx, exception: Exception | None) -> None:
 def install() -> None:
     from pybtex.style.formatting import BaseStyle
     from sphinxcontrib.bibtex.domain import BibtexDomain
+    from sphinxcontrib.bibtex.transforms import BibliographyTransform
 
     for module in _plugin_modules():
         module.entry_points = _cached_entry_points  # type: ignore[attr-defined]
@@ -235,11 +282,13 @@ def install() -> None:
         BibtexDomain.get_filtered_entries = _filtered_entries  # type: ignore[method-assign]
         BibtexDomain.resolve_xref = _wrap_resolve_xref(BibtexDomain.resolve_xref)  # type: ignore[method-assign]
         BaseStyle.format_entry = _wrap_format_entry(BaseStyle.format_entry)  # type: ignore[method-assign]
+        BibliographyTransform.run = _wrap_bibliography_run(BibliographyTransform.run)  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
     from pybtex.style.formatting import BaseStyle
     from sphinxcontrib.bibtex.domain import BibtexDomain
+    from sphinxcontrib.bibtex.transforms import BibliographyTransform
 
     for module in _plugin_modules():
         module.entry_points = metadata.entry_points  # type: ignore[attr-defined]
@@ -248,6 +297,7 @@ def uninstall() -> None:
         BibtexDomain.get_filtered_entries = BibtexDomain._guideline_original_filtered_entries  # type: ignore[method-assign]
         BibtexDomain.resolve_xref = BibtexDomain.resolve_xref.guideline_original  # type: ignore[attr-defined]
         BaseStyle.format_entry = BaseStyle.format_entry.guideline_original  # type: ignore[attr-defined]
+        BibliographyTransform.run = BibliographyTransform.run.guideline_original  # type: ignore[attr-defined]
         del BibtexDomain._guideline_original_filtered_entries
 
 
@@ -273,6 +323,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", _fail_on_refused)
     # After sphinxcontrib-bibtex's own env-updated handler (priority 500) formats the citations.
     app.connect("env-updated", _index_citations, priority=900)
+    app.connect("env-updated", _index_bibliography_refs, priority=900)
     app.connect("env-before-read-docs", _load_formatted)
     app.connect("env-updated", _keep_formatted, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
