@@ -7,6 +7,7 @@ rest of the file is still checked. Never raises on bad input.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,19 +177,38 @@ def _decode(raw: bytes, path: str, findings: list[Finding]) -> str:
         return raw.decode("utf-8-sig", errors="replace")
 
 
+# Parsed files by (name shown, sha256 of the bytes, limits): one build reads the same .bib
+# in several places (guideline build's check before Sphinx, sphinxext/bibcache.py, the
+# integrity report, the surveillance view), about a second each at 2,500 entries. The
+# result depends only on these, so it is reused while they are the same.
+_PARSED: dict[tuple[str, bytes, int, int], BibFile] = {}
+_PARSED_KEPT = 8  # files kept per process (tests build many small sites)
+
+
 def parse_bib(path: Path | str, display: str | None = None, raw: bytes | None = None) -> BibFile:
-    """Parse one .bib file; every problem becomes a finding."""
+    """Parse one .bib file; every problem becomes a finding.
+
+    Parsed once per content and name shown (``_PARSED``): each caller gets its own
+    ``entries`` dict and ``findings`` list; the entries in them are shared, not to be changed."""
     shown = display or str(path)
-    result = BibFile(shown)
     if raw is None:
         try:
             raw = Path(path).read_bytes()
         except OSError as exc:
-            result.findings.append(finding("bib.syntax", shown, 0, f"cannot read the file: {exc.strerror}"))
-            return result
+            return BibFile(shown, findings=[finding("bib.syntax", shown, 0, f"cannot read the file: {exc.strerror}")])
     if over := size_limit(len(raw), shown):
-        result.findings.extend(over)
-        return result
+        return BibFile(shown, findings=over)
+    key = (shown, hashlib.sha256(raw).digest(), MAX_FIELD_CHARS, MAX_BRACE_DEPTH)
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        parsed = _PARSED[key] = _parse(raw, shown)
+        while len(_PARSED) > _PARSED_KEPT:
+            del _PARSED[next(iter(_PARSED))]  # the oldest
+    return BibFile(parsed.path, dict(parsed.entries), list(parsed.findings))
+
+
+def _parse(raw: bytes, shown: str) -> BibFile:
+    result = BibFile(shown)
     text = _decode(raw, shown, result.findings)
     # Person fields are kept as text here (pybtex splits names eagerly, a third of its
     # time); :func:`check_names` hands suspicious ones to pybtex's own name parser.

@@ -226,10 +226,13 @@ def _check_bibfiles(app: Sphinx) -> None:
     sphinxcontrib-bibtex parses them (its handler runs at priority 500). A refused file is
     reported by file and line and never handed to pybtex. ``guideline build`` runs the same
     parser before Sphinx starts; this is what a plain ``sphinx-build`` (Read the Docs) gets.
-    Files unchanged since they last passed are not parsed again."""
+    Files unchanged since they last passed are not parsed again; a file is named as the
+    integrity report names it, so one build parses it once (parse_bib keeps the result by
+    content and name)."""
     from pathlib import Path
 
     from ..check.bibfile import parse_bib
+    from .integrity import _display, _root
 
     confdir = Path(app.confdir)
     passed = getattr(app.env, LIMITS_KEY, None) or {}
@@ -241,7 +244,7 @@ def _check_bibfiles(app: Sphinx) -> None:
         except OSError:
             stamp = None  # sphinxcontrib-bibtex reports a missing file
         findings = [] if stamp is None or passed.get(str(path)) == stamp else \
-            [f for f in parse_bib(path).findings if f.rule in REFUSING_RULES]
+            [f for f in parse_bib(path, _display(_root(app), path)).findings if f.rule in REFUSING_RULES]
         for f in findings:
             location = f"{path}:{f.line}" if f.line else str(path)
             if f.rule == "bib.limit":

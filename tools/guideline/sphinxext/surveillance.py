@@ -64,7 +64,7 @@ def _state(app: Sphinx) -> dict[str, Any]:
         return cached
     from ..check.bibfile import parse_bib
     from ..surveillance import cited, impact
-    from .integrity import _to_need
+    from .integrity import _display, _to_need
 
     state: dict[str, Any] = {"config": None, "log": None, "impact": None, "error": ""}
     try:
@@ -79,7 +79,8 @@ def _state(app: Sphinx) -> dict[str, Any]:
         for bib in getattr(app.config, "bibtex_bibfiles", []):
             path = (Path(app.confdir) / bib).resolve()
             if path.is_file():
-                for key, entry in parse_bib(path, str(path)).entries.items():
+                # Named as the integrity report names it: the parse it made is reused.
+                for key, entry in parse_bib(path, _display(root, path)).entries.items():
                     entries.setdefault(key, entry)
         needs = [_to_need(app, root, item) for item in presentation.catalogue(app).needs.values()]
         state.update(config=config, log=log,
