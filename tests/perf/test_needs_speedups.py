@@ -268,3 +268,18 @@ def test_the_guideline_selects_take_the_fast_path():
         resolved["properties"]["type"]["type"] = "string"  # sphinx-needs' type injection
         assert needs_speedups.type_const(core.compile_validator(rule["select"]).raw) is not None
         assert needs_speedups.type_const(core.compile_validator(resolved).raw) is not None
+
+
+def test_needs_json_is_byte_for_byte_what_the_original_writes(tmp_path):
+    """The C encoder (json.dumps) writes the bytes json.dump wrote, timestamps aside."""
+    from sphinx_needs.needsfile import NeedsList
+
+    _, root = make_site(tmp_path / "site", needs=40)
+    texts = []
+    for on in (True, False):
+        _build(root, tmp_path / f"out-{on}", on, fresh=True)
+        assert hasattr(NeedsList.write_json, "guideline_original") is on
+        text = (tmp_path / f"out-{on}" / "html" / "needs.json").read_text(encoding="utf-8")
+        texts.append(re.sub(r'"created": "[^"]*"', '"created": ""', text))
+    assert '"REC_P0001_01"' in texts[0]
+    assert texts[0] == texts[1]
