@@ -67,9 +67,12 @@ def build(out: str | None, quiet: bool, jobs: int) -> None:
 
     from .build import sphinx_html
 
+    from .sphinxext import gcpolicy
+
     project = find_project()
     target = Path(out) if out else project.build / "html"
     started = time.perf_counter()
+    gcpolicy.process_ends_with_build()
     sphinx_html(project.docs, target, quiet=quiet, jobs=jobs)
     click.echo(f"built {target / 'index.html'} and {target / 'needs.json'} "
                f"in {time.perf_counter() - started:.1f} s")
