@@ -100,17 +100,68 @@ def test_a_changed_toolchain_renders_every_block_again(site, monkeypatch):
     assert again.view_blocks[0] == 0 and again.view_blocks[1] > 0, again.view_blocks
 
 
-@pytest.mark.parametrize("damage", ["", "{not json", '{"format": 99, "pages": {}}', '{"format": 1, "pages": []}',
-                                    '{"format": 1, "pages": {"traceability": {"k": 3}}}'])
-def test_an_unreadable_store_means_rendering_again(site, damage):
+def _foreign_database(path):
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE other (x)")
+    db.commit()
+    db.close()
+
+
+def _older_format(path):
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 99")
+    db.commit()
+    db.close()
+
+
+DAMAGE = {
+    "empty file": lambda path: path.write_bytes(b""),
+    "not a database": lambda path: path.write_bytes(b"certainly not SQLite " * 200),
+    "cut in half": lambda path: path.write_bytes(path.read_bytes()[:len(path.read_bytes()) // 2]),
+    "another database": lambda path: (path.unlink(), _foreign_database(path)),
+    "another format": _older_format,
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_damaged_store_means_rendering_again(site, damage):
     g, root, out = site
-    store = next(out.rglob("guideline-view-blocks.json"))
-    store.write_text(damage, encoding="utf-8")
+    store = next(out.rglob("guideline-view-blocks.sqlite3"))
+    DAMAGE[damage](store)
     _rec_title(g, root)
     again = build(root, out, fresh=False)
-    assert again.view_blocks[0] == 0 and again.view_blocks[1] > 0, again.view_blocks
+    assert not again.warnings.count("Traceback"), again.warnings
     assert "An edited recommendation title" in again.html("overview")
-    assert json.loads(store.read_text(encoding="utf-8"))["format"] == 1  # written again, whole
+    # Nothing usable was stored, or the blocks still held are those of this edit's inputs.
+    rendered = build(root, out.parent / "rendered", fresh=True, overrides={"guideline_view_cache": False})
+    for page in VIEW_PAGES:
+        assert again.html(page) == rendered.html(page), (damage, page)
+    third = build(root, out, fresh=False, force_all=True)  # the store works again afterwards
+    assert third.view_blocks[0] > 0 and third.view_blocks[1] == 0, (damage, third.view_blocks)
+
+
+def test_a_page_keeps_only_the_blocks_it_shows(site):
+    import sqlite3
+
+    g, root, out = site
+    store = next(out.rglob("guideline-view-blocks.sqlite3"))
+
+    def counts():
+        db = sqlite3.connect(store)
+        try:
+            return dict(db.execute("SELECT page, count(*) FROM blocks GROUP BY page").fetchall())
+        finally:
+            db.close()
+
+    before = counts()
+    assert before["traceability"] == sum(len(p.recs) for p in g.pages), before
+    _rec_title(g, root)
+    build(root, out, fresh=False)
+    assert counts() == before  # the edited block replaced its old self
 
 
 def test_view_blocks_are_not_in_the_search_index(site):

@@ -18,9 +18,12 @@ a changed block is rendered, and its HTML is captured while the page is written.
 - Blocks carry the class ``no-search``: Sphinx's search index leaves them out (a
   block written from the store has no nodes to index). Their words are indexed on
   the chapter pages where the recommendations live.
-- The store is ``guideline-view-blocks.json`` beside the doctrees, by page; a
-  page's entries are replaced when the page is written, so it never outgrows
-  what the views show. An unreadable store is treated as empty.
+- The store is an SQLite file beside the doctrees (``guideline-view-blocks.sqlite3``),
+  by page: a block is looked up by its key, and a written page's entries are
+  brought to the blocks it now shows (new ones added, stale ones deleted) in one
+  transaction. An edit so writes a few blocks, not the whole store, and the store
+  never outgrows what the views show. A file that is not such a store is
+  deleted and built again.
 - ``guideline_view_cache = False`` in conf.py renders every block every time;
   tests/perf/test_viewcache.py checks that the HTML is byte for byte the same
   either way, after edits of each kind of input.
@@ -29,8 +32,8 @@ a changed block is rendered, and its HTML is captured while the page is written.
 from __future__ import annotations
 
 import hashlib
-import json
 import marshal
+import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -39,9 +42,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from ..atomic import write_atomic
-
-STORE_NAME = "guideline-view-blocks.json"
+STORE_NAME = "guideline-view-blocks.sqlite3"
 STORE_FORMAT = 1
 CACHE_ATTR = "_guideline_view_blocks"  # on the builder: the translator reaches it there
 CACHING_BUILDERS = ("html", "dirhtml")
@@ -89,7 +90,7 @@ class ViewBlocks:
         self.app = app
         self.uses_store = stored
         self.path = Path(app.doctreedir) / STORE_NAME
-        self._stored: dict[str, dict[str, str]] | None = None
+        self._store: Store | None = None
         self.used: dict[str, dict[str, str | None]] = {}  # docname -> key -> HTML (None: captured later)
         self._need_prints: dict[str, str] = {}
         self._build_print: str | None = None
@@ -133,10 +134,10 @@ class ViewBlocks:
 
     # -- blocks -----------------------------------------------------------------------------
 
-    def stored(self) -> dict[str, dict[str, str]]:
-        if self._stored is None:
-            self._stored = _load(self.path)
-        return self._stored
+    def _lookup(self, docname: str, key: str) -> str | None:
+        if self._store is None:
+            self._store = Store.open(self.path)
+        return self._store.get(docname, key)
 
     def block(self, cat: Any, docname: str, kind: str, need_ids: Iterable[str], cites: Iterable[str],
               extra: Any, render: Callable[[], nodes.Node]) -> cached_block:
@@ -146,7 +147,7 @@ class ViewBlocks:
             node += render()
             return node
         key = self.key(cat, docname, kind, need_ids, cites, extra)
-        html = self.stored().get(docname, {}).get(key)
+        html = self._lookup(docname, key)
         page = self.used.setdefault(docname, {})
         if html is not None:
             self.hits += 1
@@ -164,28 +165,85 @@ class ViewBlocks:
         page[key] = html
 
     def save(self, found_docs: set[str]) -> None:
-        """Each written page's blocks replace its old ones; pages no longer in the project go."""
+        """Each written page keeps exactly the blocks it shows now; pages no longer in the project go."""
         if not self.uses_store or not self.used:
             return
-        pages = {doc: blocks for doc, blocks in self.stored().items() if doc in found_docs}
-        for doc, blocks in self.used.items():
-            pages[doc] = {key: html for key, html in blocks.items() if html is not None}
-        data = {"format": STORE_FORMAT, "pages": pages}
-        write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        if self._store is None:
+            self._store = Store.open(self.path)
+        self._store.replace_pages({doc: {k: h for k, h in blocks.items() if h is not None}
+                                   for doc, blocks in self.used.items()}, found_docs)
 
 
-def _load(path: Path) -> dict[str, dict[str, str]]:
+class Store:
+    """The HTML of view blocks by (page, key), in one SQLite file."""
+
+    def __init__(self, path: Path, db: sqlite3.Connection | None) -> None:
+        self.path = path
+        self.db = db
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        try:
+            return cls(path, _connect(path))
+        except sqlite3.DatabaseError:  # not a database, or not this format: start again
+            pass
+        try:
+            path.unlink(missing_ok=True)
+            return cls(path, _connect(path))
+        except (OSError, sqlite3.DatabaseError) as err:
+            logger.info("view blocks not stored (%s): every block is rendered", err)
+            return cls(path, None)
+
+    def get(self, page: str, key: str) -> str | None:
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT html FROM blocks WHERE page = ? AND key = ?", (page, key)).fetchone()
+        except sqlite3.DatabaseError:  # damaged while in use: render the block
+            return None
+        return row[0] if row and isinstance(row[0], str) else None
+
+    def replace_pages(self, pages: dict[str, dict[str, str]], found_docs: set[str]) -> None:
+        """One transaction: each page's blocks become ``pages[page]``; pages not found go."""
+        db = self.db
+        if db is None:
+            return
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for page, blocks in pages.items():
+                stored = {row[0] for row in db.execute("SELECT key FROM blocks WHERE page = ?", (page,))}
+                db.executemany("DELETE FROM blocks WHERE page = ? AND key = ?",
+                               [(page, k) for k in stored - blocks.keys()])
+                db.executemany("INSERT INTO blocks (page, key, html) VALUES (?, ?, ?)",
+                               [(page, k, h) for k, h in blocks.items() if k not in stored])
+            gone = [row for row in db.execute("SELECT DISTINCT page FROM blocks").fetchall()
+                    if row[0] not in found_docs]
+            db.executemany("DELETE FROM blocks WHERE page = ?", gone)
+            db.execute("COMMIT")
+        except sqlite3.DatabaseError as err:  # the old blocks stay (rolled back): only time is lost
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            logger.info("view blocks not stored (%s): the next build renders them again", err)
+        finally:
+            db.close()
+            self.db = None
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None)  # autocommit; replace_pages opens its transaction
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # absent, unreadable or torn: render every block again
-        return {}
-    if not isinstance(data, dict) or data.get("format") != STORE_FORMAT or not isinstance(data.get("pages"), dict):
-        return {}
-    pages: dict[str, dict[str, str]] = {}
-    for doc, blocks in data["pages"].items():
-        if isinstance(blocks, dict):
-            pages[doc] = {k: v for k, v in blocks.items() if isinstance(k, str) and isinstance(v, str)}
-    return pages
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if (version, tables) == (0, set()):  # new file
+            db.execute("CREATE TABLE blocks (page TEXT NOT NULL, key TEXT NOT NULL, html TEXT NOT NULL, "
+                       "PRIMARY KEY (page, key)) WITHOUT ROWID")
+            db.execute(f"PRAGMA user_version = {STORE_FORMAT}")
+        elif (version, tables) != (STORE_FORMAT, {"blocks"}):
+            raise sqlite3.DatabaseError(f"store format {version} with tables {sorted(tables)}")
+    except sqlite3.DatabaseError:
+        db.close()
+        raise
+    return db
 
 
 def blocks_for(app: Sphinx) -> ViewBlocks:
@@ -226,7 +284,7 @@ def _save(app: Sphinx, exception: Exception | None) -> None:
         return
     try:
         blocks.save(set(app.env.found_docs))
-    except OSError as err:  # a store that cannot be written costs time next build, nothing else
+    except (OSError, sqlite3.Error) as err:  # a store that cannot be written costs time next build, nothing else
         logger.info("view blocks not stored (%s): the next build renders them again", err)
     logger.verbose("view blocks: %d from the store, %d rendered", blocks.hits, blocks.misses)
 
