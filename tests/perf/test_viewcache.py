@@ -179,3 +179,11 @@ def test_view_blocks_are_not_in_the_search_index(site):
 
 def _as_list(value):
     return value if isinstance(value, list) else [value]
+
+
+def test_another_file_suffix_renders_every_block_again(site):
+    """Links in a block name other pages' files: a new suffix must not reuse the old links."""
+    g, root, out = site
+    again = build(root, out, fresh=False, force_all=True, overrides={"html_file_suffix": ".htm"})
+    assert again.view_blocks[0] == 0 and again.view_blocks[1] > 0, again.view_blocks
+    assert 'href="chapters/p0001.htm#' in (again.outdir / "traceability.htm").read_text(encoding="utf-8")

@@ -17,6 +17,7 @@ from ..grading import Settings, load_settings
 from .numbering import Numbering, in_force, number_needs, reading_order
 
 CACHE_ATTR = "_guideline_catalogue"
+NEEDS_ATTR = "_guideline_need_dicts"
 
 
 @dataclass(frozen=True)
@@ -90,14 +91,26 @@ def _references(env: Any) -> dict[str, Reference]:
     return out
 
 
+def need_dicts(app: Any) -> dict[str, dict[str, Any]]:
+    """Every need as a plain dict, converted once per write phase (the validator and the views share it).
+
+    ``dict(need.items())``: sphinx-needs' ``NeedItem.items()`` chains its field dicts, where
+    ``dict(need)`` looks each key up through all of them (0.93 s against 0.19 s at 10,000 needs)."""
+    cached = getattr(app, NEEDS_ATTR, None)
+    if cached is None:
+        from sphinx_needs.data import SphinxNeedsData
+
+        cached = {k: dict(v.items()) for k, v in SphinxNeedsData(app.env).get_needs_view().items()}
+        setattr(app, NEEDS_ATTR, cached)
+    return cached
+
+
 def catalogue(app: Any) -> Catalogue:
     cached = getattr(app, CACHE_ATTR, None)
     if cached is not None:
         return cached
-    from sphinx_needs.data import SphinxNeedsData
-
     env = app.env
-    needs = {k: dict(v) for k, v in SphinxNeedsData(env).get_needs_view().items()}
+    needs = need_dicts(app)
     start = app.config.guideline_main_doc
     start = start if start in env.found_docs else app.config.root_doc
     order = reading_order(env.toctree_includes, start, env.found_docs)
@@ -120,6 +133,8 @@ def catalogue(app: Any) -> Catalogue:
 
 def forget(app: Any, *_: Any) -> None:
     setattr(app, CACHE_ATTR, None)
+    setattr(app, NEEDS_ATTR, None)
 
 
-__all__ = ["Catalogue", "Reference", "catalogue", "forget", "in_force", "reliability_of", "whats_new_path"]
+__all__ = ["Catalogue", "Reference", "catalogue", "forget", "in_force", "need_dicts", "reliability_of",
+           "whats_new_path"]

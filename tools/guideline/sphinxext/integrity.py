@@ -68,10 +68,9 @@ def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildE
     _data(env).update({d: theirs[d] for d in docnames if d in theirs})
 
 
-def _to_need(app: Sphinx, root: Path, item: Any) -> Any:
+def _to_need(app: Sphinx, root: Path, need: dict[str, Any]) -> Any:
     from ..check.needs_source import Need
 
-    need = dict(item)
     docname = need.get("docname") or ""
     file = _display(root, Path(app.env.doc2path(docname))) if docname else "<external needs>"
     fields: dict[str, str] = {}
@@ -90,13 +89,12 @@ def collected(app: Sphinx) -> tuple[list[Any], list[Any], list[Any], int]:
 
     The in-build check and ``guideline check`` (:mod:`guideline.check.sphinx_read`) both
     hand exactly this to the validator engine."""
-    from sphinx_needs.data import SphinxNeedsData
-
     from ..check.findings import Finding
     from ..check.needs_source import Citation
+    from ..presentation.state import need_dicts
 
     root = _root(app)
-    needs = [_to_need(app, root, item) for item in SphinxNeedsData(app.env).get_needs_view().values()]
+    needs = [_to_need(app, root, need) for need in need_dicts(app).values()]
     docs = _data(app.env)
     citations = [Citation(*c) for d in sorted(docs) for c in docs[d]["citations"]]
     extra = [Finding.from_dict(f) for d in sorted(docs) for f in docs[d]["findings"]]

@@ -46,9 +46,9 @@ STORE_NAME = "guideline-view-blocks.sqlite3"
 STORE_FORMAT = 1
 CACHE_ATTR = "_guideline_view_blocks"  # on the builder: the translator reaches it there
 CACHING_BUILDERS = ("html", "dirhtml")
-# HTML settings the translator reads while writing a block.
+# Settings that change a block's HTML: what the translator reads, and the link targets' file names.
 _HTML_SETTINGS = ("html_compact_lists", "html_permalinks", "html_permalinks_icon", "html_secnumber_suffix",
-                  "smartquotes", "language")
+                  "html_file_suffix", "html_link_suffix", "smartquotes", "language")
 logger = logging.getLogger(__name__)
 
 
